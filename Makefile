@@ -1,0 +1,53 @@
+# Newsroom: `make run` serves the demo portal, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE := newsroom.settings
+
+.PHONY: install run demo test test-sqlite lint fmt check messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debug mode on loopback: uploaded media is served and no secret is needed.
+run: export DEBUG ?= true
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "  Newsroom runs on http://127.0.0.1:8000/"
+	@echo "  Admin: http://127.0.0.1:8000/admin/  user: redaktion  password: newsroom-demo"
+	@echo ""
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The whole suite on SQLite and on a throwaway PostgreSQL 15 cluster (scripts/test.sh).
+test: install
+	bash scripts/test.sh
+
+test-sqlite: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: install
+	SECRET_KEY=check-only DEBUG=false $(BIN)/python manage.py check
+	SECRET_KEY=check-only DEBUG=false $(BIN)/python manage.py makemigrations --check --dry-run
+
+messages: install
+	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l de --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(BIN)/python manage.py compilemessages -l de --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles var

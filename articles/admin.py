@@ -1,0 +1,119 @@
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Article, Author, Category, Tag
+
+
+class GermanSlugMixin:
+    """Prefill slugs with umlauts spelled out, as newsroom.text.slugify_de does."""
+
+    class Media:
+        js = ["admin/js/german_urlify.js"]
+
+
+@admin.register(Category)
+class CategoryAdmin(GermanSlugMixin, admin.ModelAdmin):
+    list_display = ["__str__", "slug", "position"]
+    list_select_related = ["parent__parent"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ["parent"]
+    ordering = ["path"]
+
+
+@admin.register(Author)
+class AuthorAdmin(GermanSlugMixin, admin.ModelAdmin):
+    list_display = ["name", "role", "thumbnail", "user"]
+    list_select_related = ["user"]
+    search_fields = ["name", "role"]
+    prepopulated_fields = {"slug": ("name",)}
+    raw_id_fields = ["user"]
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, obj):
+        if not obj.photo:
+            return "–"
+        return format_html('<img src="{}" alt="" width="48" loading="lazy">', obj.photo.url)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    readonly_fields = ["slug"]
+
+
+@admin.register(Article)
+class ArticleAdmin(GermanSlugMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "thumbnail",
+        "status",
+        "category",
+        "author_list",
+        "tag_list",
+        "published_at",
+        "is_lead_story",
+        "live_link",
+    ]
+    list_filter = ["status", "is_lead_story", "category", "authors", "published_at"]
+    search_fields = ["title", "kicker", "lead", "body"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ["category", "authors"]
+    list_select_related = ["category"]
+    readonly_fields = ["updated_at", "created_at", "modified_at", "created_by"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kicker", "lead", "body"]}),
+        (_("Classification"), {"fields": ["category", "tags", "authors"]}),
+        (
+            _("Lead image"),
+            {
+                "fields": [
+                    "lead_image",
+                    "lead_image_alt",
+                    "lead_image_caption",
+                    "lead_image_credit",
+                ]
+            },
+        ),
+        (_("Publication"), {"fields": ["status", "published_at", "is_lead_story"]}),
+        (
+            _("History"),
+            {
+                "classes": ["collapse"],
+                "fields": ["updated_at", "created_at", "modified_at", "created_by"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags", "authors")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("image"))
+    def thumbnail(self, obj):
+        if not obj.lead_image:
+            return "–"
+        return format_html('<img src="{}" alt="" width="64" loading="lazy">', obj.lead_image.url)
+
+    @admin.display(description=_("authors"))
+    def author_list(self, obj):
+        return ", ".join(a.name for a in obj.authors.all())
+
+    @admin.display(description=_("tags"))
+    def tag_list(self, obj):
+        return ", ".join(t.name for t in obj.tags.all())
+
+    @admin.display(description=_("on the site"))
+    def live_link(self, obj):
+        if not obj.is_public:
+            return "–"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), _("View")
+        )

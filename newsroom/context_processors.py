@@ -1,0 +1,6 @@
+from newsroom.models import SiteSettings
+
+
+def site(request):
+    """Site settings on every page, from the cache."""
+    return {"site": SiteSettings.load()}

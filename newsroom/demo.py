@@ -1,0 +1,68 @@
+"""Demo data for the site itself: settings, footer pages and the demo login (idempotent)."""
+
+from django.contrib.auth import get_user_model
+
+from newsroom.models import Page, SiteSettings
+
+DEMO_USERNAME = "redaktion"
+DEMO_PASSWORD = "newsroom-demo"
+
+PAGES = [
+    ("Impressum", "impressum", 1, """
+<h2>Angaben gemäß § 5 DDG</h2>
+<p>Lindenauer Nachrichten<br>Demo-Verlag Lindenau GmbH<br>Marktplatz 3<br>12345 Lindenau</p>
+<p>Geschäftsführerin: Dorothea Brinkhaus (erfundene Person)</p>
+<h2>Verantwortlich für den Inhalt nach § 18 Abs. 2 MStV</h2>
+<p>Miriam Adler, Anschrift wie oben</p>
+<p>Dies ist ein Demo-Portal. Alle Personen, Firmen und Ereignisse sind erfunden.</p>
+"""),
+    ("Datenschutz", "datenschutz", 2, """
+<h2>Datenschutz auf einen Blick</h2>
+<p>Beim Lesen unserer Seiten setzen wir keine Cookies und binden keine Inhalte Dritter ein.
+Schriften, Bilder und Skripte kommen von unserem eigenen Server.</p>
+<h2>Anzeigen</h2>
+<p>Wie oft Anzeigen gezeigt und angeklickt werden, zählen wir je Tag und Anzeige, ohne
+Leserinnen und Leser wiederzuerkennen.</p>
+<h2>Stellenanzeigen</h2>
+<p>Kontaktdaten aus dem Anzeigenformular nutzen wir nur zur Abwicklung der Anzeige und
+löschen sie nach Ablauf der Frist.</p>
+"""),
+    ("Kontakt", "kontakt", 3, """
+<p>Sie haben ein Thema für uns? Schreiben Sie an
+<a href="mailto:redaktion@example.org">redaktion@example.org</a> oder rufen Sie an:
+<a href="tel:+49123456789">0123 456789</a>.</p>
+<p>Redaktion Lindenauer Nachrichten, Marktplatz 3, 12345 Lindenau</p>
+"""),
+]
+
+
+def load(*, stdout) -> None:
+    settings = SiteSettings.load()
+    settings.site_name = "Lindenauer Nachrichten"
+    settings.town = "Lindenau"
+    settings.tagline = "Das Nachrichtenportal für Lindenau und die Region"
+    if not settings.promo_title:
+        settings.promo_title = "Neu: unser WhatsApp-Kanal"
+        settings.promo_text = (
+            "Die wichtigsten Nachrichten aus Lindenau direkt aufs Handy – "
+            "kostenlos und jederzeit abbestellbar."
+        )
+        settings.promo_link_label = "Jetzt abonnieren"
+        settings.promo_link_url = "https://example.org/whatsapp-kanal"
+    settings.save()
+
+    for title, slug, position, body in PAGES:
+        Page.objects.get_or_create(
+            slug=slug, defaults={"title": title, "position": position, "body": body.strip()}
+        )
+
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=DEMO_USERNAME,
+        defaults={"is_staff": True, "is_superuser": True, "email": "redaktion@example.org",
+                  "first_name": "Miriam", "last_name": "Adler"},
+    )  # fmt: skip
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    stdout.write(f"Site settings, {len(PAGES)} pages and the login “{DEMO_USERNAME}” ready.")

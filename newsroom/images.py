@@ -1,0 +1,118 @@
+"""Image uploads: validate that a file is a real image within limits, then re-encode it.
+
+Every image the portal stores (lead images, author photos, editor images, employer logos,
+banners) goes through here, so that a decompression bomb or a renamed text file gets a
+clear message, and EXIF/GPS metadata and the uploader's file name never reach readers.
+"""
+
+import uuid
+import warnings
+from io import BytesIO
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import models
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+
+
+def _open_checked(file) -> Image.Image:
+    """Open an upload with Pillow, enforcing size, format and pixel limits."""
+    max_bytes = settings.IMAGE_UPLOAD_MAX_BYTES
+    max_pixels = settings.IMAGE_UPLOAD_MAX_PIXELS
+    size = getattr(file, "size", None)
+    if size is not None and size > max_bytes:
+        raise ValidationError(
+            _("The file is too large (%(size)s). The limit is %(limit)s."),
+            code="file_too_large",
+            params={"size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
+        )
+    file.seek(0)
+    try:
+        # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that; both are refusals.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(file)
+            if image.format not in ALLOWED_FORMATS:
+                raise ValidationError(
+                    _("Unsupported image format. Please upload a JPEG, PNG, GIF or WebP file."),
+                    code="invalid_format",
+                )
+            width, height = image.size
+            if width * height > max_pixels:
+                raise ValidationError(
+                    _(
+                        "The image is too large (%(width)s × %(height)s pixels). "
+                        "The limit is %(limit)s megapixels."
+                    ),
+                    code="too_many_pixels",
+                    params={"width": width, "height": height, "limit": max_pixels // 1_000_000},
+                )
+            image.load()  # decodes the data: catches truncated and corrupt files
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(
+            _("The image has too many pixels to be processed safely."), code="too_many_pixels"
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(
+            _("The file is not a valid image. Please upload a JPEG, PNG, GIF or WebP file."),
+            code="invalid_image",
+        ) from exc
+    finally:
+        file.seek(0)
+    return image
+
+
+def validate_image(file) -> None:
+    """Field validator: the upload is a real image within the configured limits."""
+    if getattr(file, "_committed", False):
+        return  # already stored (and checked) earlier
+    _open_checked(file)
+
+
+def reencode_image(file) -> ContentFile:
+    """Return a clean copy of an uploaded image: no metadata, a random file name."""
+    image = _open_checked(file)
+    fmt = image.format
+    image = ImageOps.exif_transpose(image)
+    out = BytesIO()
+    if fmt == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    elif fmt == "GIF":
+        image.save(out, "GIF")
+    elif fmt == "WEBP":
+        image.save(out, "WEBP", quality=85)
+    else:
+        image.save(out, "PNG", optimize=True)
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[fmt]}")
+
+
+class CleanImageFormField(forms.ImageField):
+    """Checks uploads with our limits first, so a bomb or a fake image gets a specific message
+    instead of Django's generic "not an image"."""
+
+    def to_python(self, data):
+        if data not in self.empty_values and hasattr(data, "seek"):
+            _open_checked(data)
+        return super().to_python(data)
+
+
+class CleanImageField(models.ImageField):
+    """ImageField that validates uploads and stores a re-encoded copy under a random name."""
+
+    default_validators = [validate_image]
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": CleanImageFormField, **kwargs})
+
+    def pre_save(self, model_instance, add):
+        file = getattr(model_instance, self.attname)
+        if file and not file._committed:
+            clean = reencode_image(file.file)
+            file.save(clean.name, clean, save=False)
+        return super().pre_save(model_instance, add)

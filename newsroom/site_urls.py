@@ -1,0 +1,11 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+app_name = "newsroom"
+
+urlpatterns = [
+    path(_("page/<slug:slug>/"), views.page_detail, name="page"),
+    path("robots.txt", views.robots_txt, name="robots"),
+]
