@@ -1,0 +1,98 @@
+"""Ad slots and the "Unsere Empfehlung" job box.
+
+All banner slots of a page share one query: the first `ad_slot` of a request loads the
+live banners of every slot and keeps them on the request. The job box costs one more.
+"""
+
+import random
+import time
+from collections import defaultdict
+
+from django import template
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html
+
+from ads.models import Banner, JobAd
+
+register = template.Library()
+
+# The job box rotates among this many live ads when the page comes from a cache.
+JOB_BOX_CANDIDATES = 8
+
+
+def _request_cache(context, attr: str, load):
+    request = context.get("request")
+    if request is None:
+        return load()
+    if not hasattr(request, attr):
+        setattr(request, attr, load())
+    return getattr(request, attr)
+
+
+def _live_banners_by_slot() -> dict[str, list[Banner]]:
+    slots = defaultdict(list)
+    for banner in Banner.objects.live():
+        slots[banner.slot].append(banner)
+    return dict(slots)
+
+
+def _weighted_pick(banners: list[Banner]) -> Banner:
+    return random.choices(banners, weights=[b.weight for b in banners])[0]
+
+
+@register.simple_tag(takes_context=True)
+def ads_script(context) -> str:
+    """The counting/rotation script, once per page and only on pages that show ads."""
+    request = context.get("request")
+    if request is not None:
+        if getattr(request, "_ads_script_done", False):
+            return ""
+        request._ads_script_done = True
+    return format_html(
+        '<script src="{}" data-endpoint="{}" data-rendered="{}" defer></script>',
+        static("ads/ads.js"),
+        reverse("ads:seen"),
+        int(time.time()),
+    )
+
+
+@register.inclusion_tag("ads/slot.html", takes_context=True)
+def ad_slot(context, name: str) -> dict:
+    """A banner slot ("leaderboard", "header", "sidebar", "article", "footer").
+
+    The server picks one live banner by weight; the others travel along in a <template>
+    so that ads.js can pick again when the HTML was served from a cache.
+    """
+    banners = _request_cache(context, "_ads_banners", _live_banners_by_slot).get(name, [])
+    if not banners:
+        return {"banner": None}
+    chosen = _weighted_pick(banners)
+    return {
+        "request": context.get("request"),
+        "slot": name,
+        "banner": chosen,
+        "alternatives": [b for b in banners if b is not chosen],
+    }
+
+
+@register.inclusion_tag("ads/job_ad_box.html", takes_context=True)
+def job_ad_box(context) -> dict:
+    """One live job ad, chosen at random, plus a few others for rotation by ads.js."""
+    ads = _request_cache(
+        context,
+        "_ads_jobs",
+        lambda: list(JobAd.objects.live().order_by("?")[:JOB_BOX_CANDIDATES]),
+    )
+    if not ads:
+        return {"job": None}
+    return {"request": context.get("request"), "job": ads[0], "alternatives": ads[1:]}
+
+
+@register.filter
+def percent(rate: float | None) -> str:
+    """A click-through rate for the statistics: 0.0125 -> "1,25 %"; none without impressions."""
+    if rate is None:
+        return "–"
+    return f"{number_format(rate * 100, decimal_pos=2)} %"
