@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,6 +21,9 @@ def _error_text(error: ValidationError | PermissionDenied) -> str:
 
 class StatisticsMixin:
     """A per-day table of impressions, clicks and click-through rate for one ad."""
+
+    # Addresses typed without a scheme are taken as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def statistics_view(self, request, object_id):
         obj = get_object_or_404(self.model, pk=object_id)
@@ -126,11 +130,8 @@ class JobAdAdmin(StatisticsMixin, admin.ModelAdmin):
         (_("History"), {"fields": ["submitted_at", "reviewed_at", "reviewed_by"]}),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).moderation_queue()
-
     def get_ordering(self, request):
-        return ["queue", "-submitted_at"]  # the moderation queue: submitted ads first
+        return JobAd.objects.moderation_queue_ordering()
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("ads.moderate_jobad")

@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from itertools import groupby
 
 from django import forms
 from django.conf import settings
@@ -26,13 +27,14 @@ def plain_text_to_html(text: str) -> str:
     html = []
     for block in re.split(r"\n\s*\n", text.strip()):
         lines = [line.strip() for line in block.splitlines() if line.strip()]
-        if not lines:
-            continue
-        if all(_LIST_ITEM.match(line) for line in lines):
-            items = "".join(f"<li>{escape(_LIST_ITEM.sub('', line))}</li>" for line in lines)
-            html.append(f"<ul>{items}</ul>")
-        else:
-            html.append("<p>" + "<br>".join(escape(line) for line in lines) + "</p>")
+        # Consecutive "- " lines form a list; other runs of lines form a paragraph.
+        for is_item, run in groupby(lines, key=lambda line: bool(_LIST_ITEM.match(line))):
+            run = list(run)
+            if is_item:
+                items = "".join(f"<li>{escape(_LIST_ITEM.sub('', line))}</li>" for line in run)
+                html.append(f"<ul>{items}</ul>")
+            else:
+                html.append("<p>" + "<br>".join(escape(line) for line in run) + "</p>")
     return "".join(html)
 
 

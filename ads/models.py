@@ -102,14 +102,17 @@ class JobAdQuerySet(RunQuerySet):
     def for_board(self, now: datetime | None = None):
         return self.live(now).order_by("-first_day", "-reviewed_at", "-pk")
 
-    def moderation_queue(self):
-        """Submitted ads first (oldest waiting first), then everything else, newest first."""
+    @staticmethod
+    def moderation_queue_ordering() -> list:
+        """Submitted ads first (oldest waiting first), then the rest, newest first."""
         waiting = models.Case(
-            models.When(status=JobAd.Status.SUBMITTED, then=0),
-            default=1,
-            output_field=models.IntegerField(),
+            models.When(status=JobAd.Status.SUBMITTED, then=models.F("submitted_at")),
+            default=None,
         )
-        return self.annotate(queue=waiting).order_by("queue", "-submitted_at")
+        return [waiting.asc(nulls_last=True), "-submitted_at"]
+
+    def moderation_queue(self):
+        return self.order_by(*self.moderation_queue_ordering())
 
     def contacts_due_for_purge(self, now: datetime | None = None):
         """Rejected or ended ads whose contact data has been kept for the configured days."""

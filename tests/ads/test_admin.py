@@ -1,0 +1,198 @@
+"""The ad staff's admin: moderation queue, approve/reject (also in bulk), preview, statistics."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.urls import reverse
+from lxml import html as lxml_html
+
+from ads.groups import GROUP_NAME
+from ads.models import Banner, BannerStat, JobAd, JobAdStat, ads_today
+
+from .factories import BannerFactory, JobAdFactory, banner_image
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:ads_jobad_changelist")
+
+
+def test_migration_created_the_ads_group_with_exactly_its_permissions():
+    group = Group.objects.get(name=GROUP_NAME)
+    assert sorted(group.permissions.values_list("codename", flat=True)) == [
+        "add_banner",
+        "add_jobad",
+        "change_banner",
+        "change_jobad",
+        "delete_banner",
+        "delete_jobad",
+        "moderate_jobad",
+        "view_banner",
+        "view_jobad",
+    ]
+
+
+@pytest.mark.parametrize("model", ["jobad", "banner"])
+def test_admin_pages_open(moderator_client, model):
+    ad = JobAdFactory() if model == "jobad" else BannerFactory()
+    for url in [
+        reverse(f"admin:ads_{model}_changelist"),
+        reverse(f"admin:ads_{model}_changelist") + "?q=Lindenau",
+        reverse(f"admin:ads_{model}_add"),
+        reverse(f"admin:ads_{model}_change", args=[ad.pk]),
+        reverse(f"admin:ads_{model}_statistics", args=[ad.pk]),
+    ]:
+        assert moderator_client.get(url).status_code == 200, url
+
+
+def test_queue_lists_submitted_ads_first(moderator_client):
+    JobAdFactory(title="Alt und freigegeben (m/w/d)")
+    JobAdFactory(title="Wartet (m/w/d)", submitted=True)
+    JobAdFactory(title="Abgelehnt (m/w/d)", rejected=True)
+    tree = lxml_html.fromstring(moderator_client.get(CHANGELIST).content)
+    first_row = tree.xpath("//table[@id='result_list']/tbody/tr")[0]
+    assert "Wartet (m/w/d)" in first_row.text_content()
+
+
+def test_approve_action(moderator_client, django_capture_on_commit_callbacks):
+    ads = JobAdFactory.create_batch(2, submitted=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = moderator_client.post(
+            CHANGELIST,
+            {"action": "approve_selected", "_selected_action": [ad.pk for ad in ads]},
+            follow=True,
+        )
+    assert "2 Stellenanzeigen freigegeben." in response.text
+    assert set(JobAd.objects.values_list("status", flat=True)) == {"approved"}
+    assert len(mail.outbox) == 2
+
+
+def test_approve_action_warns_about_a_missing_gender_note(moderator_client):
+    JobAdFactory(title="Koch", submitted=True)
+    response = moderator_client.post(
+        CHANGELIST,
+        {"action": "approve_selected", "_selected_action": [JobAd.objects.get().pk]},
+        follow=True,
+    )
+    assert "Kein Genderhinweis in: Koch" in response.text
+
+
+def test_bulk_reject_asks_for_a_reason_first(moderator_client):
+    ads = JobAdFactory.create_batch(2, submitted=True)
+    ids = [ad.pk for ad in ads]
+    page = moderator_client.post(CHANGELIST, {"action": "reject_selected", "_selected_action": ids})
+    assert page.status_code == 200
+    assert "Grund der Ablehnung" in page.text
+    assert set(JobAd.objects.values_list("status", flat=True)) == {"submitted"}
+    # Without a reason nothing happens.
+    empty = moderator_client.post(
+        CHANGELIST,
+        {"action": "reject_selected", "_selected_action": ids, "apply": "1", "reason": ""},
+    )
+    assert empty.status_code == 200
+    assert set(JobAd.objects.values_list("status", flat=True)) == {"submitted"}
+    done = moderator_client.post(
+        CHANGELIST,
+        {
+            "action": "reject_selected",
+            "_selected_action": ids,
+            "apply": "1",
+            "reason": "Zu ungenau.",
+        },
+        follow=True,
+    )
+    assert "2 Stellenanzeigen abgelehnt." in done.text
+    assert set(JobAd.objects.values_list("rejection_reason", flat=True)) == {"Zu ungenau."}
+
+
+def test_moderation_page_with_preview_approve_and_reject(moderator_client):
+    ad = JobAdFactory(title="Koch", submitted=True)
+    url = reverse("admin:ads_jobad_moderate", args=[ad.pk])
+    page = moderator_client.get(url)
+    assert "keinen Genderhinweis" in page.text
+    preview = moderator_client.get(reverse("admin:ads_jobad_preview", args=[ad.pk]))
+    assert preview.status_code == 200
+    assert "Unsere Empfehlung" in preview.text and "Anzeige" in preview.text
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    moderator_client.post(url, {"reject": "1", "reason": ""})
+    ad.refresh_from_db()
+    assert ad.status == JobAd.Status.SUBMITTED
+    moderator_client.post(url, {"approve": "1"})
+    ad.refresh_from_db()
+    assert ad.status == JobAd.Status.APPROVED
+
+
+def test_staff_outside_the_ads_group_cannot_moderate(client, django_user_model):
+    editor = django_user_model.objects.create_user("redakteur", is_staff=True)
+    editor.user_permissions.add(
+        *Group.objects.get(name=GROUP_NAME).permissions.exclude(codename="moderate_jobad")
+    )
+    client.force_login(editor)
+    ad = JobAdFactory(submitted=True)
+    assert client.get(reverse("admin:ads_jobad_moderate", args=[ad.pk])).status_code == 403
+    client.post(reverse("admin:ads_jobad_moderate", args=[ad.pk]), {"approve": "1"})
+    client.post(CHANGELIST, {"action": "approve_selected", "_selected_action": [ad.pk]})
+    ad.refresh_from_db()
+    assert ad.status == JobAd.Status.SUBMITTED
+    assert "approve_selected" not in client.get(CHANGELIST).text
+
+
+def test_saving_a_title_without_gender_note_warns(moderator_client):
+    ad = JobAdFactory(submitted=True)
+    data = {
+        "employer_name": ad.employer_name,
+        "title": "Koch",
+        "place": ad.place,
+        "teaser": ad.teaser,
+        "description": ad.description,
+        "apply_url": ad.apply_url,
+        "apply_email": "",
+        "first_day": ad.first_day.isoformat(),
+        "last_day": ad.last_day.isoformat(),
+        "contact_name": "",
+        "contact_email": "",
+        "contact_phone": "",
+    }
+    response = moderator_client.post(
+        reverse("admin:ads_jobad_change", args=[ad.pk]), data, follow=True
+    )
+    assert "hat keinen Genderhinweis" in response.text
+
+
+def test_statistics_show_impressions_clicks_and_rate_per_day(moderator_client):
+    ad = JobAdFactory()
+    JobAdStat.objects.create(ad=ad, day=ads_today(), impressions=400, clicks=10)
+    JobAdStat.objects.create(ad=ad, day=ads_today() - timedelta(days=1), impressions=0, clicks=0)
+    response = moderator_client.get(reverse("admin:ads_jobad_statistics", args=[ad.pk]))
+    tree = lxml_html.fromstring(response.text)
+    first = [td.text_content() for td in tree.xpath("//table/tbody/tr[1]/td")]
+    assert first[1:] == ["400", "10", "2,50 %"]
+    assert tree.xpath("//table/tbody/tr[2]/td[4]")[0].text_content() == "–"
+
+
+def test_banner_upload_checks_the_slot_proportions(moderator_client):
+    data = {
+        "name": "Sommerfest",
+        "slot": "leaderboard",
+        "alt_text": "Sommerfest in Lindenau",
+        "target_url": "https://example.org/fest",
+        "first_day": ads_today().isoformat(),
+        "last_day": ads_today().isoformat(),
+        "weight": "1",
+        "is_active": "on",
+    }
+    url = reverse("admin:ads_banner_add")
+    wrong = moderator_client.post(url, data | {"image": banner_image("sidebar")})
+    assert "Seitenverhältnis 728 × 90" in wrong.text
+    assert not Banner.objects.exists()
+    for target in ("javascript:alert(1)", "ftp://example.org/fest"):
+        bad = moderator_client.post(
+            url, data | {"image": banner_image("leaderboard"), "target_url": target}
+        )
+        assert 'id="id_target_url_error"' in bad.text
+    assert not Banner.objects.exists()
+    moderator_client.post(url, data | {"image": banner_image("leaderboard")})
+    banner = Banner.objects.get()
+    assert (banner.image_width, banner.image_height) == (728, 90)
+    assert not BannerStat.objects.exists()

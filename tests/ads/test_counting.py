@@ -1,0 +1,107 @@
+"""Impressions are reported by the page (ads.js) and counted per ad and day on the server."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from ads.models import BannerStat, JobAdStat, ads_today
+
+from .factories import BannerFactory, JobAdFactory
+
+URL = reverse("ads:seen")
+
+
+@pytest.mark.django_db
+def test_reported_live_ads_are_counted_in_one_row_per_day(client):
+    banner = BannerFactory()
+    job = JobAdFactory()
+    for _ in range(2):
+        response = client.post(
+            URL, {"shown": f"b{banner.pk} j{job.pk}"}, HTTP_SEC_FETCH_SITE="same-origin"
+        )
+        assert response.status_code == 204
+        assert not response.cookies
+    banner_row = BannerStat.objects.get()
+    assert (banner_row.ad, banner_row.day, banner_row.impressions) == (banner, ads_today(), 2)
+    assert JobAdStat.objects.get().impressions == 2
+
+
+@pytest.mark.django_db
+def test_only_live_ads_count_and_nonsense_is_ignored(client):
+    ended = BannerFactory(
+        first_day=ads_today() - timedelta(days=5), last_day=ads_today() - timedelta(days=1)
+    )
+    submitted = JobAdFactory(submitted=True)
+    rejected = JobAdFactory(rejected=True)
+    shown = f"b{ended.pk} j{submitted.pk} j{rejected.pk} b999999 x1 b-3 '; DROP TABLE"
+    assert client.post(URL, {"shown": shown}).status_code == 204
+    assert not BannerStat.objects.exists() and not JobAdStat.objects.exists()
+
+
+@pytest.mark.django_db
+def test_same_ad_twice_in_one_report_counts_once(client):
+    banner = BannerFactory()
+    client.post(URL, {"shown": f"b{banner.pk} b{banner.pk}"})
+    assert BannerStat.objects.get().impressions == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "headers",
+    [{"HTTP_SEC_FETCH_SITE": "cross-site"}, {"HTTP_ORIGIN": "https://evil.example"}],
+)
+def test_reports_from_other_sites_are_refused(client, headers):
+    banner = BannerFactory()
+    response = client.post(URL, {"shown": f"b{banner.pk}"}, **headers)
+    assert response.status_code == 403
+    assert not BannerStat.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_report_endpoint_only_takes_posts(client):
+    assert client.get(URL).status_code == 405
+
+
+@pytest.mark.django_db
+def test_rendering_a_page_counts_nothing_by_itself(client):
+    """Impressions come from what readers' browsers report, so cached pages count too."""
+    BannerFactory(slot="sidebar")
+    JobAdFactory()
+    client.get(reverse("ads:job-board"))
+    assert not BannerStat.objects.exists() and not JobAdStat.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reports_lose_no_count():
+    banner = BannerFactory()
+    job = JobAdFactory()
+    threads, per_thread = 8, 10
+    start = threading.Barrier(threads)
+    errors = []
+
+    def report():
+        try:
+            browser = Client()
+            start.wait()  # all threads race for the first insert of the day's row
+            for _ in range(per_thread):
+                response = browser.post(URL, {"shown": f"b{banner.pk} j{job.pk}"})
+                assert response.status_code == 204
+        except Exception as exc:  # collected: an assert in a thread would pass silently
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=report) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    assert BannerStat.objects.get(ad=banner).impressions == threads * per_thread
+    assert JobAdStat.objects.get(ad=job).impressions == threads * per_thread
+    assert BannerStat.objects.count() == 1

@@ -1,0 +1,128 @@
+"""Banner slots and the job box: labelled, sized, rotating, and cheap in queries."""
+
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from lxml import html as lxml_html
+
+from ads.models import Banner
+from tests.factories import ArticleFactory
+
+from .factories import BannerFactory, JobAdFactory
+
+pytestmark = pytest.mark.django_db
+
+SLOTS = ["leaderboard", "header", "sidebar", "article", "footer"]
+ALL_SLOTS = Template("{% load ads_tags %}" + "".join(f'{{% ad_slot "{slot}" %}}' for slot in SLOTS))
+WITH_JOB_BOX = Template(
+    "{% load ads_tags %}"
+    + "".join(f'{{% ad_slot "{slot}" %}}' for slot in SLOTS)
+    + "{% job_ad_box %}"
+)
+
+
+def render(template, request=None):
+    request = request or RequestFactory().get("/")
+    return template.render(Context({"request": request}))
+
+
+def test_empty_slots_and_box_render_nothing():
+    assert render(WITH_JOB_BOX).strip() == ""
+
+
+def test_a_filled_slot_is_labelled_sized_and_sponsored():
+    BannerFactory(
+        slot="leaderboard", alt_text="Stadtfest Lindenau", target_url="https://example.org/fest"
+    )
+    out = render(ALL_SLOTS)
+    tree = lxml_html.fragment_fromstring(out, create_parent="div")
+    (aside,) = tree.xpath("//aside")
+    assert aside.xpath("string(.//p[@class='ad__label'])") == "Anzeige"
+    assert aside.get("aria-labelledby") == "anzeige-leaderboard"
+    (link,) = aside.xpath(".//a")
+    assert link.get("rel") == "sponsored noopener"
+    assert link.get("href").startswith("/anzeigen/klick/")
+    (img,) = link.xpath("img")
+    assert (img.get("width"), img.get("height"), img.get("alt")) == (
+        "728",
+        "90",
+        "Stadtfest Lindenau",
+    )
+    # The counting script comes along once, from our own static files.
+    (script,) = tree.xpath("//script")
+    assert script.get("src").startswith("/static/ads/ads.") and script.get("defer") is not None
+
+
+def test_other_live_banners_travel_along_for_rotation_in_cached_pages():
+    BannerFactory.create_batch(3, slot="sidebar")
+    tree = lxml_html.fragment_fromstring(render(ALL_SLOTS), create_parent="div")
+    (aside,) = tree.xpath("//aside")
+    assert len(aside.xpath("./a[@data-ad]")) == 1
+    assert len(aside.xpath("./template[@data-ad-alternatives]")) == 1
+    assert "data-ad=" in lxml_html.tostring(aside.xpath("./template")[0], encoding="unicode")
+
+
+def test_rotation_follows_the_weights():
+    light = BannerFactory(slot="sidebar", weight=1)
+    heavy = BannerFactory(slot="sidebar", weight=9)
+    template = Template('{% load ads_tags %}{% ad_slot "sidebar" %}')
+    shown = Counter()
+    for _ in range(300):
+        out = render(template)
+        shown[heavy.pk if f'data-ad="b{heavy.pk}"' in out.split("<template")[0] else light.pk] += 1
+    assert shown[heavy.pk] > 220 and shown[light.pk] > 5  # expected 270 : 30
+
+
+def test_all_slots_cost_one_query_and_the_job_box_one_more(django_assert_num_queries):
+    for slot in SLOTS:
+        BannerFactory(slot=slot)
+    JobAdFactory.create_batch(3)
+    with django_assert_num_queries(1):
+        out = render(ALL_SLOTS)
+    assert out.count('class="ad ad--') == 5
+    with django_assert_num_queries(2):
+        out = render(WITH_JOB_BOX)
+    assert "Unsere Empfehlung" in out
+
+
+def test_the_script_is_included_once_per_page():
+    for slot in SLOTS:
+        BannerFactory(slot=slot)
+    JobAdFactory()
+    assert render(WITH_JOB_BOX).count("<script") == 1
+
+
+def test_article_page_shows_every_slot_and_the_job_box_within_budget(client):
+    for slot in SLOTS:
+        BannerFactory(slot=slot)
+    job = JobAdFactory(employer_name="Stadtwerke Lindenau", title="Elektroniker (m/w/d)")
+    article = ArticleFactory()
+    client.get(article.get_absolute_url())  # site-wide parts (navigation, settings) are cached
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert len(queries) <= 10, [q["sql"] for q in queries]
+    ad_queries = [q["sql"] for q in queries if '"ads_' in q["sql"]]
+    assert len(ad_queries) == 2, ad_queries
+    tree = lxml_html.fromstring(response.content)
+    for slot in SLOTS:
+        assert tree.xpath(f"//aside[contains(@class, 'ad--{slot}')]"), slot
+    box = tree.xpath("//aside[@class='job-box']")[0]
+    assert box.xpath("string(.//h2)") == "Unsere Empfehlung"
+    assert "Stadtwerke Lindenau" in box.text_content() and job.title in box.text_content()
+    assert box.xpath(".//p[@class='ad__label']")[0].text == "Anzeige"
+    assert box.xpath(".//a[text()='Jetzt bewerben']/@rel") == ["sponsored noopener"]
+    # A reading page sets no cookie, not even Django's CSRF cookie.
+    assert not response.cookies
+
+
+def test_article_page_without_ads_has_no_ad_markup(client):
+    article = ArticleFactory()
+    response = client.get(article.get_absolute_url())
+    assert "Anzeige" not in response.text
+    assert "ads.js" not in response.text
+    assert not Banner.objects.exists()
