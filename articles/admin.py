@@ -9,7 +9,8 @@ class GermanSlugMixin:
     """Prefill slugs with umlauts spelled out, as newsroom.text.slugify_de does."""
 
     class Media:
-        js = ["admin/js/german_urlify.js"]
+        # Listing urlify.js first makes Django merge our wrapper in after it.
+        js = ["admin/js/urlify.js", "admin/js/german_urlify.js"]
 
 
 @admin.register(Category)

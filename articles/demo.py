@@ -112,7 +112,7 @@ def load(*, stdout) -> None:
             status=Article.Status.PUBLISHED,
             published_at=now - timedelta(hours=5 + index * 15),
             is_lead_story=index == 0,
-            lead_image_alt=f"Gezeichnete Stadtansicht mit Häusern und Hügeln (Rubrik {root.title()})",
+            lead_image_alt=f"Gezeichnete Stadtansicht mit Häusern, Rubrik {root.title()}",
             lead_image_caption="Symbolbild",
             lead_image_credit="Lindenauer Nachrichten",
         )  # fmt: skip

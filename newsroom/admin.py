@@ -32,4 +32,5 @@ class PageAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
 
     class Media:
-        js = ["admin/js/german_urlify.js"]
+        # Listing urlify.js first makes Django merge our wrapper in after it.
+        js = ["admin/js/urlify.js", "admin/js/german_urlify.js"]

@@ -8,15 +8,24 @@ DEMO_USERNAME = "redaktion"
 DEMO_PASSWORD = "newsroom-demo"
 
 PAGES = [
-    ("Impressum", "impressum", 1, """
+    (
+        "Impressum",
+        "impressum",
+        1,
+        """
 <h2>Angaben gemäß § 5 DDG</h2>
 <p>Lindenauer Nachrichten<br>Demo-Verlag Lindenau GmbH<br>Marktplatz 3<br>12345 Lindenau</p>
 <p>Geschäftsführerin: Dorothea Brinkhaus (erfundene Person)</p>
 <h2>Verantwortlich für den Inhalt nach § 18 Abs. 2 MStV</h2>
 <p>Miriam Adler, Anschrift wie oben</p>
 <p>Dies ist ein Demo-Portal. Alle Personen, Firmen und Ereignisse sind erfunden.</p>
-"""),
-    ("Datenschutz", "datenschutz", 2, """
+""",
+    ),
+    (
+        "Datenschutz",
+        "datenschutz",
+        2,
+        """
 <h2>Datenschutz auf einen Blick</h2>
 <p>Beim Lesen unserer Seiten setzen wir keine Cookies und binden keine Inhalte Dritter ein.
 Schriften, Bilder und Skripte kommen von unserem eigenen Server.</p>
@@ -26,13 +35,19 @@ Leserinnen und Leser wiederzuerkennen.</p>
 <h2>Stellenanzeigen</h2>
 <p>Kontaktdaten aus dem Anzeigenformular nutzen wir nur zur Abwicklung der Anzeige und
 löschen sie nach Ablauf der Frist.</p>
-"""),
-    ("Kontakt", "kontakt", 3, """
+""",
+    ),
+    (
+        "Kontakt",
+        "kontakt",
+        3,
+        """
 <p>Sie haben ein Thema für uns? Schreiben Sie an
 <a href="mailto:redaktion@example.org">redaktion@example.org</a> oder rufen Sie an:
 <a href="tel:+49123456789">0123 456789</a>.</p>
 <p>Redaktion Lindenauer Nachrichten, Marktplatz 3, 12345 Lindenau</p>
-"""),
+""",
+    ),
 ]
 
 

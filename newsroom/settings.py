@@ -6,6 +6,7 @@ SECRET_KEY must be given.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -93,6 +94,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Browser tests share the test database with the live server's thread. In a file (not
+    # SQLite's shared in-memory database) concurrent access waits instead of failing.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"newsroom-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A file-based cache is shared by all gunicorn workers of one machine without another

@@ -46,7 +46,11 @@ def journalist(django_user_model):
 
 
 @pytest.fixture
-def admin_client(client, journalist):
+def admin_client(journalist):
+    """A logged-in journalist, separate from the anonymous `client` of the same test."""
+    from django.test import Client
+
+    client = Client()
     client.force_login(journalist)
     return client
 

@@ -1,5 +1,6 @@
 from django import template
 from django.core.cache import cache
+from django.utils import timezone
 
 from newsroom.models import Page
 
@@ -18,3 +19,11 @@ def footer_pages() -> dict:
         ]
         cache.set(FOOTER_PAGES_CACHE_KEY, pages)
     return {"pages": pages}
+
+
+@register.filter
+def isodatetime(value) -> str:
+    """A datetime for `<time datetime>`: Berlin time, whole seconds (HTML allows at most ms)."""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()

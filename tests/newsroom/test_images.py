@@ -25,9 +25,13 @@ def jpeg_with_gps(name="IMG_2041_Privat.jpg"):
 
 def png_bomb(width=30_000, height=30_000):
     """A tiny PNG declaring 900 megapixels: Pillow must refuse before decoding it."""
+
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
         )
 
     raw = zlib.compress(b"\x00" * 1024)
@@ -35,7 +39,8 @@ def png_bomb(width=30_000, height=30_000):
         "bombe.png",
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-        + chunk(b"IDAT", raw) + chunk(b"IEND", b""),
+        + chunk(b"IDAT", raw)
+        + chunk(b"IEND", b""),
         content_type="image/png",
     )
 

@@ -29,7 +29,7 @@ XSS_PAYLOADS = [
     '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
     '<base href="https://evil.example/">',
     '<link rel="stylesheet" href="https://evil.example/x.css">',
-    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
     "<<script>script>alert(1)<</script>/script>",
     '<a href="https://example.org" onmouseover="alert(1)">x</a>',
     '<img src="https://tracker.example/pixel.gif" alt="">',
