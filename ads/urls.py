@@ -7,7 +7,7 @@ app_name = "ads"
 
 # Translated to German in ads/locale: /stellenmarkt/..., /anzeigen/...
 urlpatterns = [
-    path(_("jobs/"), views.job_board, name="job-board"),
+    path(_("jobs/"), views.job_list, name="job-list"),
     path(_("jobs/submit/"), views.job_submit, name="job-submit"),
     path(_("jobs/submit/thanks/"), views.job_submit_done, name="job-submit-done"),
     path(_("jobs/<int:pk>-<slug:slug>/"), views.job_detail, name="job-detail"),

@@ -77,7 +77,7 @@ def _gone(request, *, job: JobAd | None = None) -> HttpResponse:
     return render(request, "ads/ad_gone.html", {"ad": job}, status=410)
 
 
-def job_board(request):
+def job_list(request):
     ads = JobAd.objects.for_board()
     places = sorted(set(JobAd.objects.live().values_list("place", flat=True)))
     place = request.GET.get("ort", "").strip()
@@ -86,7 +86,7 @@ def job_board(request):
     page = Paginator(ads, BOARD_PAGE_SIZE).get_page(request.GET.get("seite"))
     return render(
         request,
-        "ads/job_board.html",
+        "ads/job_list.html",
         {"page_obj": page, "places": places, "place": place},
     )
 
@@ -147,7 +147,7 @@ def job_submit_done(request):
 
 def ads_index(request):
     """/anzeigen/ itself: paid content is found in the job board."""
-    return redirect("ads:job-board")
+    return redirect("ads:job-list")
 
 
 class AdRedirect(HttpResponseRedirect):

@@ -71,7 +71,7 @@ def test_rendering_a_page_counts_nothing_by_itself(client):
     """Impressions come from what readers' browsers report, so cached pages count too."""
     BannerFactory(slot="sidebar")
     JobAdFactory()
-    client.get(reverse("ads:job-board"))
+    client.get(reverse("ads:job-list"))
     assert not BannerStat.objects.exists() and not JobAdStat.objects.exists()
 
 

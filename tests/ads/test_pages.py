@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_addresses_are_german():
-    assert reverse("ads:job-board") == "/stellenmarkt/"
+    assert reverse("ads:job-list") == "/stellenmarkt/"
     assert reverse("ads:job-submit") == "/stellenmarkt/anzeige-aufgeben/"
     assert reverse("ads:banner-click", args=[7]) == "/anzeigen/klick/7/"
     assert is_reserved_top_level_slug("stellenmarkt")
@@ -27,34 +27,34 @@ def test_board_lists_newest_first_with_a_page_per_ad(client):
     today = ads_today()
     older = JobAdFactory(title="Ältere Stelle (m/w/d)", first_day=today - timedelta(days=5))
     newer = JobAdFactory(title="Neuere Stelle (m/w/d)", first_day=today)
-    response = client.get(reverse("ads:job-board"))
+    response = client.get(reverse("ads:job-list"))
     assert response.status_code == 200
     assert not response.cookies
     tree = lxml_html.fromstring(response.content)
-    titles = [a.text_content() for a in tree.xpath("//ul[@class='job-board__list']//h3/a")]
+    titles = [a.text_content() for a in tree.xpath("//ul[@class='job-list__list']//h3/a")]
     assert [t.split(": ", 1)[1] for t in titles] == [newer.title, older.title]
     assert tree.xpath("//h1")[0].text == "Stellenmarkt"
-    links = tree.xpath("//ul[@class='job-board__list']//h3/a/@href")
+    links = tree.xpath("//ul[@class='job-list__list']//h3/a/@href")
     assert links == [newer.get_absolute_url(), older.get_absolute_url()]
-    assert len(tree.xpath("//ul[@class='job-board__list']//p[@class='ad__label']")) == 2
+    assert len(tree.xpath("//ul[@class='job-list__list']//p[@class='ad__label']")) == 2
 
 
 def test_board_filters_by_place(client):
     JobAdFactory(title="Im Norden (m/w/d)", place="Lindenau-Nord")
     JobAdFactory(title="Im Süden (m/w/d)", place="Lindenau-Süd")
-    response = client.get(reverse("ads:job-board"), {"ort": "Lindenau-Nord"})
+    response = client.get(reverse("ads:job-list"), {"ort": "Lindenau-Nord"})
     assert "Im Norden" in response.text and "Im Süden" not in response.text
     tree = lxml_html.fromstring(response.content)
     assert tree.xpath("//select[@name='ort']/option[@selected]/text()") == ["Lindenau-Nord"]
-    empty = client.get(reverse("ads:job-board"), {"ort": "Atlantis"})
+    empty = client.get(reverse("ads:job-list"), {"ort": "Atlantis"})
     assert "Für Atlantis gibt es zurzeit keine Stellenanzeigen." in empty.text
 
 
 def test_board_query_budget(client, django_assert_max_num_queries):
     JobAdFactory.create_batch(25)
-    client.get(reverse("ads:job-board"))  # warm the site-wide caches
+    client.get(reverse("ads:job-list"))  # warm the site-wide caches
     with django_assert_max_num_queries(10):
-        response = client.get(reverse("ads:job-board"), {"seite": 2})
+        response = client.get(reverse("ads:job-list"), {"seite": 2})
     assert "Seite 2 von 2" in response.text
 
 
@@ -109,7 +109,7 @@ def test_an_expired_ad_answers_410_in_plain_german(client):
     response = client.get(ad.get_absolute_url())
     assert response.status_code == 410
     assert "Die Stellenanzeige „Koch (m/w/d)“ von Gasthaus Linde lief bis zum" in response.text
-    assert reverse("ads:job-board") in response.text
+    assert reverse("ads:job-list") in response.text
     assert '<meta name="robots" content="noindex">' in response.text
 
 

@@ -53,7 +53,7 @@ def test_box_and_board_show_only_live_ads(client):
     JobAdFactory(title="Eingereicht (m/w/d)", submitted=True)
     JobAdFactory(title="Abgelehnt (m/w/d)", rejected=True)
     JobAdFactory(title="Abgelaufen (m/w/d)", expired=True)
-    board = client.get(reverse("ads:job-board")).text
+    board = client.get(reverse("ads:job-list")).text
     assert live.title in board
     for hidden in ("Eingereicht", "Abgelehnt", "Abgelaufen"):
         assert hidden not in board
