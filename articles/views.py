@@ -58,6 +58,7 @@ def category_detail(request, category):
         "articles/category.html",
         {
             "category": category,
+            "subcategories": category.children.all(),
             "breadcrumb": category.ancestors(),
             "page_obj": page,
         },
@@ -71,6 +72,7 @@ def article_detail(request, article):
         {
             "article": article,
             "breadcrumb": article.category.ancestors(),
+            "structured_data": article.structured_data(request),
         },
     )
 

@@ -75,21 +75,58 @@ def validate_image(file) -> None:
     _open_checked(file)
 
 
+# Uploads larger than this are scaled down; smaller copies are made for phones (srcset).
+MAX_DIMENSION = 2400
+RENDITION_WIDTHS = (480, 960)
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    out = BytesIO()
+    if fmt == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=82, optimize=True, progressive=True)
+    elif fmt == "GIF":
+        image.save(out, "GIF", save_all=True)  # keeps animations
+    elif fmt == "WEBP":
+        image.save(out, "WEBP", quality=82)
+    else:
+        image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
 def reencode_image(file) -> ContentFile:
     """Return a clean copy of an uploaded image: no metadata, a random file name."""
     image = _open_checked(file)
     fmt = image.format
-    image = ImageOps.exif_transpose(image)
-    out = BytesIO()
-    if fmt == "JPEG":
-        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True, progressive=True)
-    elif fmt == "GIF":
-        image.save(out, "GIF")
-    elif fmt == "WEBP":
-        image.save(out, "WEBP", quality=85)
-    else:
-        image.save(out, "PNG", optimize=True)
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[fmt]}")
+    if fmt != "GIF":
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail((MAX_DIMENSION, MAX_DIMENSION))
+    return ContentFile(_encode(image, fmt), name=f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[fmt]}")
+
+
+def rendition_name(name: str, width: int) -> str:
+    """ "articles/ab12.jpg" -> "articles/ab12-480w.jpg"."""
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}-{width}w{dot}{ext}"
+
+
+def rendition_widths(name: str, width: int | None) -> list[int]:
+    """The widths stored beside an image (none for GIFs, none wider than the image)."""
+    if not width or name.lower().endswith(".gif"):
+        return []
+    return [w for w in RENDITION_WIDTHS if w < width]
+
+
+def save_renditions(fieldfile) -> None:
+    """Store the smaller copies of a freshly saved image next to it."""
+    with fieldfile.storage.open(fieldfile.name) as stored, Image.open(stored) as image:
+        image.load()
+        fmt = image.format
+        for width in rendition_widths(fieldfile.name, image.width):
+            copy = image.copy()
+            copy.thumbnail((width, width * 10))
+            fieldfile.storage.save(
+                rendition_name(fieldfile.name, width), ContentFile(_encode(copy, fmt))
+            )
 
 
 class CleanImageFormField(forms.ImageField):
@@ -115,4 +152,5 @@ class CleanImageField(models.ImageField):
         if file and not file._committed:
             clean = reencode_image(file.file)
             file.save(clean.name, clean, save=False)
+            save_renditions(file)
         return super().pre_save(model_instance, add)

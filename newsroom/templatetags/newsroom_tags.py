@@ -1,7 +1,13 @@
+import json
+
 from django import template
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
+from newsroom.images import rendition_name, rendition_widths
 from newsroom.models import Page
 
 register = template.Library()
@@ -27,3 +33,22 @@ def isodatetime(value) -> str:
     if not value:
         return ""
     return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.filter
+def srcset(image, width) -> str:
+    """`srcset` for an image stored by CleanImageField: its smaller copies and itself."""
+    if not image:
+        return ""
+    url = image.url
+    entries = [f"{rendition_name(url, w)} {w}w" for w in rendition_widths(image.name, width)]
+    return ", ".join([*entries, f"{url} {width}w"])
+
+
+@register.filter
+def ld_json(data: dict) -> str:
+    """Structured data for search engines, escaped like json_script (no "</script>" breakout)."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
+        {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+    )
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))

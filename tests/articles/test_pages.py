@@ -228,3 +228,28 @@ def test_reading_pages_load_nothing_from_other_hosts(client, article):
         assert all(not s.startswith(("http", "//")) for s in loaded), loaded
         assert sources
         assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_article_carries_structured_data_for_search_engines(client, article):
+    import json
+    import re
+
+    html = text(client.get(article.get_absolute_url()))
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    data = json.loads(match.group(1))
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "Bürgermeisterin eröffnet Bad"
+    assert data["author"][0]["name"] == "Miriam Adler"
+    assert data["datePublished"].startswith("2026-11-24T09:30:00+01:00")
+    assert '<meta property="og:title" content="Bürgermeisterin eröffnet Bad">' in html
+
+
+def test_structured_data_cannot_break_out_of_its_script(client, hall):
+    evil = ArticleFactory(category=hall, title="</script><script>alert(1)</script>")
+    html = text(client.get(evil.get_absolute_url()))
+    assert "<script>alert(1)" not in html
+
+
+def test_category_page_links_its_subcategories(client, town, hall):
+    html = text(client.get("/lindenau/"))
+    assert '<a href="/lindenau/rathaus/">Rathaus</a>' in html

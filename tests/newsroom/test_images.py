@@ -172,3 +172,31 @@ def test_editor_upload_needs_the_csrf_token(journalist):
     client.force_login(journalist)
     response = client.post(reverse("articles:editor-upload"), {"upload": image_upload()})
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_phones_get_smaller_copies_of_large_images(client, category):
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(
+        category=category, lead_image=image_upload(size=(1600, 1000)), lead_image_alt="Markt"
+    )
+    name = article.lead_image.name
+    storage = article.lead_image.storage
+    for width in (480, 960):
+        rendition = name.replace(".jpg", f"-{width}w.jpg")
+        with storage.open(rendition) as f, Image.open(f) as img:
+            assert img.width == width
+    html = client.get(article.get_absolute_url()).content.decode()
+    url = article.lead_image.url
+    assert f'srcset="{url[:-4]}-480w.jpg 480w, {url[:-4]}-960w.jpg 960w, {url} 1600w"' in html
+
+
+@pytest.mark.django_db
+def test_huge_uploads_are_scaled_down(category):
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(
+        category=category, lead_image=image_upload(size=(5000, 2500)), lead_image_alt="Panorama"
+    )
+    assert (article.lead_image_width, article.lead_image_height) == (2400, 1200)
