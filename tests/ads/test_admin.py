@@ -123,11 +123,9 @@ def test_moderation_page_with_preview_approve_and_reject(moderator_client):
     assert ad.status == JobAd.Status.APPROVED
 
 
-def test_staff_outside_the_ads_group_cannot_moderate(client, django_user_model):
+def test_staff_outside_the_ads_group_cannot_moderate(client, django_user_model, ads_group):
     editor = django_user_model.objects.create_user("redakteur", is_staff=True)
-    editor.user_permissions.add(
-        *Group.objects.get(name=GROUP_NAME).permissions.exclude(codename="moderate_jobad")
-    )
+    editor.user_permissions.add(*ads_group.permissions.exclude(codename="moderate_jobad"))
     client.force_login(editor)
     ad = JobAdFactory(submitted=True)
     assert client.get(reverse("admin:ads_jobad_moderate", args=[ad.pk])).status_code == 403
