@@ -97,7 +97,16 @@ BANNERS = [
 ]
 
 
+# Pillow's built-in font has no umlauts or dashes; Debian's fonts do, where installed.
+SYSTEM_FONTS = ["DejaVuSans.ttf", "LiberationSans-Regular.ttf"]
+
+
 def _font(size: int):
+    for name in SYSTEM_FONTS:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
     try:
         return ImageFont.load_default(size=size)
     except (TypeError, OSError):  # Pillow built without FreeType: a small bitmap font
