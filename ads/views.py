@@ -1,4 +1,3 @@
-import json
 import re
 
 from django.conf import settings
@@ -11,7 +10,6 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -26,7 +24,6 @@ from .services import SubmissionLimitReached, ad_click_count, ad_impressions_cou
 BOARD_PAGE_SIZE = 20
 # At most this many ads per impression report: a page shows at most seven.
 MAX_REPORTED_ADS = 20
-_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 def client_ip(request) -> str:
@@ -38,14 +35,6 @@ def client_ip(request) -> str:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
-
-
-def json_ld(data: dict) -> SafeString:
-    """JSON for a <script type="application/ld+json"> block, escaped as json_script does.
-
-    (json_script itself always writes type="application/json", which search engines ignore.)
-    """
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES))
 
 
 def job_posting_data(request, ad: JobAd) -> dict:
@@ -102,7 +91,7 @@ def job_detail(request, pk: int, slug: str):
     return render(
         request,
         "ads/job_detail.html",
-        {"ad": ad, "job_posting": json_ld(job_posting_data(request, ad))},
+        {"ad": ad, "job_posting": job_posting_data(request, ad)},
     )
 
 
