@@ -64,11 +64,11 @@ class PlaceAdmin(admin.ModelAdmin):
     @admin.display(description=_("last successful refresh"), ordering="last_success_at")
     def refresh_status(self, obj):
         if obj.last_success_at is None:
-            return format_html(OVERDUE_HTML, _("never – the widget stays empty"))
+            return format_html(OVERDUE_HTML, _("never – no weather is shown yet"))
         if obj.is_overdue():
             return format_html(
                 OVERDUE_HTML,
-                _("%(when)s – overdue, readers see no weather")
+                _("%(when)s – overdue, outdated parts are hidden from readers")
                 % {"when": _when(obj.last_success_at)},
             )
         return _when(obj.last_success_at)
@@ -116,9 +116,9 @@ class PlaceAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 _(
-                    "The weather has not been refreshed in time for: %(places)s. Readers see "
-                    "no weather there until the next successful refresh; please tell the "
-                    "technical team."
+                    "The weather has not been refreshed in time for: %(places)s. Outdated parts "
+                    "are hidden from readers until the next successful refresh; please tell "
+                    "the technical team."
                 )
                 % {"places": ", ".join(overdue)},
                 messages.WARNING,

@@ -66,7 +66,7 @@ def test_an_overdue_refresh_is_flagged_in_red_with_a_message(admin_client, place
     change = admin_client.get(f"{CHANGELIST}{place.pk}/change/").content.decode()
 
     assert 'style="color:#ba2121"' in changelist
-    assert "überfällig, Leser sehen kein Wetter" in changelist
+    assert "überfällig, veraltete Teile sind für Leser ausgeblendet" in changelist
     assert "Das Wetter wurde nicht rechtzeitig aktualisiert für: Dorsten" in changelist
     assert "HTTP 500 (after 3 attempts)" in change
 
@@ -74,7 +74,7 @@ def test_an_overdue_refresh_is_flagged_in_red_with_a_message(admin_client, place
 def test_a_place_never_refreshed_is_flagged(admin_client, place):
     html = admin_client.get(CHANGELIST).content.decode()
 
-    assert "noch nie – das Wetter-Widget bleibt leer" in html
+    assert "noch nie – es wird noch kein Wetter angezeigt" in html
 
 
 def test_the_first_place_must_be_the_default(admin_client, db):
