@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debug mode on loopback: uploaded media is served and no secret is needed.
+# Debug mode on loopback: uploaded media is served and no secret is needed. No internet is
+# assumed: the weather comes from the demo provider, refreshed in the background.
 run: export DEBUG ?= true
+run: export WEATHER_PROVIDER ?= demo
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
@@ -24,6 +26,7 @@ run: install
 	@echo "  Newsroom runs on http://127.0.0.1:8000/"
 	@echo "  Admin: http://127.0.0.1:8000/admin/  user: redaktion  password: newsroom-demo"
 	@echo ""
+	$(BIN)/python manage.py refresh_weather --every 900 & trap 'kill $$!' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The whole suite on SQLite and on a throwaway PostgreSQL 15 cluster (scripts/test.sh).
