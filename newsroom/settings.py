@@ -203,91 +203,33 @@ WEATHER_MAX_STATION_DISTANCE_KM = float(os.environ.get("WEATHER_MAX_STATION_DIST
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 CK_EDITOR_5_UPLOAD_FILE_VIEW_NAME = "articles:editor-upload"
 CKEDITOR_5_UPLOAD_FILE_TYPES = ["jpeg", "png", "gif", "webp"]
-CKEDITOR_5_CONFIGS = {
-    "default": {
+
+
+def _ckeditor_config(toolbar: list[str], levels: int) -> dict:
+    headings = [{"model": "paragraph", "title": "Absatz", "class": "ck-heading_paragraph"}] + [
+        {"model": f"heading{n}", "view": f"h{n}", "title": f"Überschrift {n}",
+         "class": f"ck-heading_heading{n}"}
+        for n in range(2, 2 + levels)
+    ]  # fmt: skip
+    return {
         "language": "de",
-        "toolbar": {
-            "items": [
-                "heading",
-                "|",
-                "bold",
-                "italic",
-                "link",
-                "bulletedList",
-                "numberedList",
-                "blockQuote",
-                "|",
-                "undo",
-                "redo",
-            ],
-        },
-        "heading": {
-            "options": [
-                {"model": "paragraph", "title": "Absatz", "class": "ck-heading_paragraph"},
-                {
-                    "model": "heading2",
-                    "view": "h2",
-                    "title": "Überschrift 2",
-                    "class": "ck-heading_heading2",
-                },
-                {
-                    "model": "heading3",
-                    "view": "h3",
-                    "title": "Überschrift 3",
-                    "class": "ck-heading_heading3",
-                },
-            ]
-        },
-        "link": {"defaultProtocol": "https://"},
-    },
-    "article": {
-        "language": "de",
-        "toolbar": {
-            "items": [
-                "heading",
-                "|",
-                "bold",
-                "italic",
-                "link",
-                "|",
-                "bulletedList",
-                "numberedList",
-                "blockQuote",
-                "|",
-                "imageUpload",
-                "insertTable",
-                "|",
-                "undo",
-                "redo",
-            ],
-        },
-        "heading": {
-            "options": [
-                {"model": "paragraph", "title": "Absatz", "class": "ck-heading_paragraph"},
-                {
-                    "model": "heading2",
-                    "view": "h2",
-                    "title": "Überschrift 2",
-                    "class": "ck-heading_heading2",
-                },
-                {
-                    "model": "heading3",
-                    "view": "h3",
-                    "title": "Überschrift 3",
-                    "class": "ck-heading_heading3",
-                },
-                {
-                    "model": "heading4",
-                    "view": "h4",
-                    "title": "Überschrift 4",
-                    "class": "ck-heading_heading4",
-                },
-            ]
-        },
+        "toolbar": {"items": toolbar},
+        "heading": {"options": headings},
         "image": {"toolbar": ["imageTextAlternative", "toggleImageCaption"]},
         "table": {"contentToolbar": ["tableColumn", "tableRow", "mergeTableCells"]},
         "link": {"defaultProtocol": "https://"},
-    },
+    }
+
+
+_TEXT_TOOLS = ["heading", "|", "bold", "italic", "link", "|", "bulletedList", "numberedList",
+               "blockQuote"]  # fmt: skip
+CKEDITOR_5_CONFIGS = {
+    # Static pages (Impressum, ...): text only.
+    "default": _ckeditor_config([*_TEXT_TOOLS, "|", "undo", "redo"], levels=2),
+    # Article bodies: also images (uploaded through our own view) and tables.
+    "article": _ckeditor_config(
+        [*_TEXT_TOOLS, "|", "imageUpload", "insertTable", "|", "undo", "redo"], levels=3
+    ),
 }
 
 # Ads (issue: sponsored job ads and banners). Run dates are Berlin calendar days.

@@ -3,8 +3,6 @@ nothing loaded from other hosts, no cookies."""
 
 import json
 import os
-import subprocess
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -12,10 +10,7 @@ from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 
 from articles.models import Article, Author, Category, Tag
-
-VNU_JAR = os.environ.get("VNU_JAR") or str(
-    Path(__file__).resolve().parents[1] / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"
-)
+from tests.quality import axe_violations, html_errors
 
 
 def demo_urls() -> dict[str, str]:
@@ -50,45 +45,13 @@ def demo(db):
 
 @pytest.mark.django_db
 def test_pages_are_valid_html(client, demo, tmp_path):
-    if not os.path.exists(VNU_JAR):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but the Nu HTML Checker is missing at {VNU_JAR}")
-        pytest.skip("Nu HTML Checker not installed (npm install --prefix .tools vnu-jar)")
+    pages = {}
     for name, url in demo_urls().items():
         response = client.get(url)
         assert response.status_code in (200, 404), (url, response.status_code)
-        (tmp_path / f"{name}.html").write_bytes(response.content)
-    result = subprocess.run(
-        ["java", "-jar", VNU_JAR, "--format", "json", "--stdout", "--errors-only",
-         "--skip-non-html", str(tmp_path)],
-        capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
-    messages = json.loads(result.stdout or '{"messages": []}')["messages"]
-    errors = [
-        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
-        for m in messages if m["type"] == "error"
-    ]  # fmt: skip
+        pages[name] = response.content
+    errors = html_errors(pages, tmp_path)
     assert errors == [], "\n".join(errors)
-
-
-# Accessibility and privacy in a real browser --------------------------------------------
-
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-def axe_violations(page) -> list[dict]:
-    import axe_playwright_python
-
-    page.evaluate((Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text())
-    result = page.evaluate(
-        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})",
-        WCAG,
-    )
-    return [
-        {"id": v["id"], "help": v["help"], "targets": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
 
 
 @pytest.mark.browser

@@ -1,10 +1,7 @@
 """The ads pages are valid HTML (W3C Nu checker) and pass axe's WCAG 2.1 AA rules."""
 
 import json
-import os
-import subprocess
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -12,11 +9,7 @@ from django.urls import reverse
 from ads import demo
 from ads.models import JobAd
 from tests.factories import ArticleFactory
-
-VNU_JAR = os.environ.get("VNU_JAR") or str(
-    Path(__file__).resolve().parents[2] / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"
-)
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+from tests.quality import axe_violations, html_errors
 
 
 def ads_urls() -> dict[str, tuple[str, str, dict | None]]:
@@ -42,34 +35,18 @@ def demo_ads(db):
 
 @pytest.mark.django_db
 def test_ads_pages_are_valid_html(client, demo_ads, tmp_path):
-    if not os.path.exists(VNU_JAR):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but the Nu HTML Checker is missing at {VNU_JAR}")
-        pytest.skip("Nu HTML Checker not installed (npm install --prefix .tools vnu-jar)")
+    pages = {}
     for name, (method, url, data) in ads_urls().items():
         response = getattr(client, method)(url, data or {})
         assert response.status_code in (200, 400, 410), (name, response.status_code)
-        (tmp_path / f"{name}.html").write_bytes(response.content)
-    result = subprocess.run(
-        ["java", "-jar", VNU_JAR, "--format", "json", "--stdout", "--errors-only",
-         "--skip-non-html", str(tmp_path)],
-        capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
-    messages = json.loads(result.stdout or '{"messages": []}')["messages"]
-    errors = [
-        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-        if m["type"] == "error"
-    ]
+        pages[name] = response.content
+    errors = html_errors(pages, tmp_path)
     assert errors == [], "\n".join(errors)
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_ads_pages_are_accessible_and_set_no_cookies_while_reading(live_server, page, demo_ads):
-    import axe_playwright_python
-
-    axe = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
     problems = {}
     for name, (method, url, _data) in ads_urls().items():
         if method != "get":
@@ -78,17 +55,9 @@ def test_ads_pages_are_accessible_and_set_no_cookies_while_reading(live_server, 
         if name == "submit":  # the form with its error messages, as a reader gets it
             page.get_by_role("button", name="Stellenanzeige einreichen").click()
             page.wait_for_selector(".ads-form__summary")
-        page.evaluate(axe)
-        result = page.evaluate(
-            "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-            " resultTypes: ['violations']})",
-            WCAG,
-        )
-        if result["violations"]:
-            problems[name] = [
-                {"id": v["id"], "targets": [n["target"] for n in v["nodes"]][:5]}
-                for v in result["violations"]
-            ]
+        violations = axe_violations(page)
+        if violations:
+            problems[name] = violations
         if name != "submit":
             assert page.context.cookies() == [], name
         page.context.clear_cookies()
