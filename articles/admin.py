@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -45,8 +48,44 @@ class TagAdmin(admin.ModelAdmin):
     readonly_fields = ["slug"]
 
 
+class ArticleAdminForm(forms.ModelForm):
+    """Refuses to overwrite a version someone else saved while this form was open."""
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = "__all__"  # noqa: DJ007 -- the admin's fieldsets choose what is shown
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.modified_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        stored = Article.objects.filter(pk=self.instance.pk).values_list("modified_at", flat=True)
+        current = stored.first()
+        if current and cleaned.get("loaded_version") != current.isoformat():
+            # Nothing is lost: the form comes back with this journalist's text, and saving
+            # once more (now knowingly) overwrites the other version.
+            self.data = self.data.copy()
+            self.data["loaded_version"] = current.isoformat()
+            raise ValidationError(
+                _("Someone else saved this article at %(time)s while you were editing it. "
+                  "Your text is still in the form. Open the article in a new tab to compare; "
+                  "saving again replaces the other version with yours."),
+                code="edit_conflict",
+                params={"time": formats.time_format(timezone.localtime(current), "H:i:s")},
+            )  # fmt: skip
+        return cleaned
+
+
 @admin.register(Article)
 class ArticleAdmin(GermanSlugMixin, admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = [
         "title",
         "thumbnail",
@@ -66,7 +105,7 @@ class ArticleAdmin(GermanSlugMixin, admin.ModelAdmin):
     list_select_related = ["category"]
     readonly_fields = ["updated_at", "created_at", "modified_at", "created_by"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kicker", "lead", "body"]}),
+        (None, {"fields": ["title", "slug", "kicker", "lead", "body", "loaded_version"]}),
         (_("Classification"), {"fields": ["category", "tags", "authors"]}),
         (
             _("Lead image"),
@@ -109,7 +148,7 @@ class ArticleAdmin(GermanSlugMixin, admin.ModelAdmin):
 
     @admin.display(description=_("tags"))
     def tag_list(self, obj):
-        return ", ".join(t.name for t in obj.tags.all())
+        return ", ".join(sorted(t.name for t in obj.tags.all()))
 
     @admin.display(description=_("on the site"))
     def live_link(self, obj):

@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 
 from articles.models import Article
@@ -157,21 +156,14 @@ def test_unknown_paths_are_404(client, hall):
     assert client.get("/gibt/es/nicht/").status_code == 404
 
 
-@override_settings(DEBUG=False)
-def test_500_page_in_german(client, monkeypatch):
-    from newsroom import views
-
-    def broken(request, slug):
-        raise RuntimeError("kaputt")
-
-    monkeypatch.setattr(views, "page_detail", broken)
+@pytest.mark.urls("tests.newsroom.error_urls")
+def test_500_page_in_german_in_the_portal_layout(client):
     client.raise_request_exception = False
-    response = client.get("/")
-    # the home page itself works; the handler is checked directly
-    request = response.wsgi_request
-    error = views.server_error(request)
-    assert error.status_code == 500
-    assert "Serverfehler" in error.content.decode()
+    response = client.get("/kaputt/")
+    html = text(response)
+    assert response.status_code == 500
+    assert "Serverfehler" in html and "Bitte versuchen Sie es" in html
+    assert 'class="site-header"' in html and 'href="/"' in html
 
 
 def test_footer_links_to_legal_pages(client, hall):

@@ -1,0 +1,82 @@
+"""The journalists' workspace: list, and no silent overwrite of a colleague's edit."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from articles.models import Article
+from tests.factories import ArticleFactory, AuthorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def change_form_data(client, article):
+    """The change form's fields as the browser would send them back."""
+    response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or name == "lead_image":
+            continue
+        if name == "published_at":
+            widget = form[name].field.widget
+            parts = zip(widget.widgets, widget.decompress(value), strict=True)
+            data["published_at_0"], data["published_at_1"] = (w.format_value(v) for w, v in parts)
+        elif isinstance(value, list):
+            data[name] = [str(v) for v in value]
+        else:
+            data[name] = value if not hasattr(value, "pk") else value.pk
+    data["tags"] = ", ".join(t.name for t in article.tags.all())
+    return data
+
+
+def test_article_list_shows_tags_authors_and_live_link(admin_client):
+    author = AuthorFactory(name="Paula Rehberg")
+    article = ArticleFactory(title="Stadtfest", authors=[author], tags=["Fest", "Altstadt"])
+    html = admin_client.get(reverse("admin:articles_article_changelist")).content.decode()
+    assert "Altstadt, Fest" in html and "Paula Rehberg" in html
+    assert f'href="{article.get_absolute_url()}"' in html
+
+
+def test_article_list_filters_and_search(admin_client):
+    ArticleFactory(title="Rathaus tagt", status=Article.Status.DRAFT)
+    ArticleFactory(title="Sportfest")
+    url = reverse("admin:articles_article_changelist")
+    drafts = admin_client.get(url, {"status__exact": "draft"}).content.decode()
+    assert "Rathaus tagt" in drafts and "Sportfest" not in drafts
+    found = admin_client.get(url, {"q": "Sportfest"}).content.decode()
+    assert "Sportfest" in found and "Rathaus tagt" not in found
+
+
+def test_a_colleagues_save_is_not_silently_overwritten(journalist, django_user_model):
+    article = ArticleFactory(title="Erste Fassung", body="<p>Text</p>")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    miriam, jonas = Client(), Client()
+    miriam.force_login(journalist)
+    jonas.force_login(
+        django_user_model.objects.create_superuser("jonas", "j@example.org", "lang-genug-123")
+    )
+    miriam_form = change_form_data(miriam, article)
+    jonas_form = change_form_data(jonas, article)
+
+    miriam_form["title"] = "Miriams Fassung"
+    assert miriam.post(url, miriam_form).status_code == 302
+
+    jonas_form["title"] = "Jonas’ Fassung"
+    jonas_form["body"] = "<p>Jonas hat lange daran geschrieben.</p>"
+    response = jonas.post(url, jonas_form)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Jemand anderes hat diesen Artikel" in html
+    assert "Jonas hat lange daran geschrieben." in html  # his text is still there
+    assert Article.objects.get().title == "Miriams Fassung"
+
+    # Saving again, now knowingly, replaces the other version.
+    jonas_form["loaded_version"] = re.search(r'name="loaded_version" value="([^"]+)"', html).group(
+        1
+    )
+    assert jonas.post(url, jonas_form).status_code == 302
+    assert Article.objects.get().title == "Jonas’ Fassung"
