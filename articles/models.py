@@ -1,3 +1,5 @@
+from html import unescape
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -83,7 +85,12 @@ class Category(models.Model):
         ]
 
     def __str__(self):
-        return " › ".join(self.path_names) if self.pk else self.name
+        # "Lindenau › Rathaus": tells apart subcategories of the same name in the admin.
+        names, node = [], self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return " › ".join(reversed(names))
 
     def save(self, *args, **kwargs):
         old_path = self.path
@@ -105,13 +112,6 @@ class Category(models.Model):
         cache.delete(NAVIGATION_CACHE_KEY)
         return result
 
-    @property
-    def path_names(self) -> list[str]:
-        names, node = [], self
-        while node is not None:
-            names.append(node.name)
-            node = node.parent
-        return names[::-1]
 
     def build_path(self) -> str:
         return f"{self.parent.path}/{self.slug}" if self.parent_id else self.slug
@@ -133,14 +133,6 @@ class Category(models.Model):
             raise ValidationError(
                 {"slug": _("An article already uses this slug. Please choose another one.")}
             )
-
-    def descendant_ids(self) -> list[int]:
-        """IDs of this category and all categories below it (one query)."""
-        return list(
-            Category.objects.filter(
-                Q(pk=self.pk) | Q(path__startswith=f"{self.path}/")
-            ).values_list("pk", flat=True)
-        )
 
     def ancestors(self) -> list["Category"]:
         """This category's ancestors from the top, itself last (one query)."""
@@ -218,11 +210,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def for_listing(self):
-        return (
-            self.select_related("category")
-            .prefetch_related("authors")
-            .order_by("-published_at", "-pk")
-        )
+        return self.select_related("category").order_by("-published_at", "-pk")
 
     def for_detail(self):
         return self.select_related("category").prefetch_related("authors", "tags")
@@ -429,7 +417,7 @@ class Article(models.Model):
 
     @property
     def excerpt(self) -> str:
-        return self.lead or Truncator(strip_tags(self.body)).words(30)
+        return self.lead or Truncator(unescape(strip_tags(self.body))).words(30)
 
     def clean(self):
         errors = {}
