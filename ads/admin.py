@@ -90,7 +90,6 @@ class JobAdAdmin(StatisticsMixin, admin.ModelAdmin):
     list_filter = ["status", RunStateFilter, "place"]
     search_fields = ["title", "employer_name", "place", "contact_name", "contact_email"]
     date_hierarchy = "first_day"
-    list_select_related = False
     list_per_page = 50
     actions = ["approve_selected", "reject_selected"]
     readonly_fields = [
@@ -135,6 +134,17 @@ class JobAdAdmin(StatisticsMixin, admin.ModelAdmin):
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("ads.moderate_jobad")
+
+    def has_change_permission(self, request, obj=None):
+        # An approved ad is public and a rejected one was refused: changing either is a
+        # moderation decision, so staff without that permission may only look at it.
+        if (
+            obj is not None
+            and obj.status != JobAd.Status.SUBMITTED
+            and not self.has_moderate_permission(request)
+        ):
+            return False
+        return super().has_change_permission(request, obj)
 
     def get_urls(self):
         opts = self.model._meta
@@ -190,7 +200,7 @@ class JobAdAdmin(StatisticsMixin, admin.ModelAdmin):
                 % {"title": obj.title},
             )
 
-    def _decide(self, request, ads, decide) -> None:
+    def _decide(self, request, ads, decide) -> int:
         done = 0
         for ad in ads:
             try:

@@ -131,29 +131,66 @@ def test_staff_outside_the_ads_group_cannot_moderate(client, django_user_model, 
     assert client.get(reverse("admin:ads_jobad_moderate", args=[ad.pk])).status_code == 403
     client.post(reverse("admin:ads_jobad_moderate", args=[ad.pk]), {"approve": "1"})
     client.post(CHANGELIST, {"action": "approve_selected", "_selected_action": [ad.pk]})
+    client.post(
+        CHANGELIST,
+        {"action": "reject_selected", "_selected_action": [ad.pk], "apply": "1", "reason": "x"},
+    )
     ad.refresh_from_db()
     assert ad.status == JobAd.Status.SUBMITTED
-    assert "approve_selected" not in client.get(CHANGELIST).text
+    changelist = client.get(CHANGELIST).text
+    assert "approve_selected" not in changelist and "reject_selected" not in changelist
 
 
-def test_saving_a_title_without_gender_note_warns(moderator_client):
-    ad = JobAdFactory(submitted=True)
+def change_data(ad, **overrides):
     data = {
         "employer_name": ad.employer_name,
-        "title": "Koch",
+        "title": ad.title,
         "place": ad.place,
         "teaser": ad.teaser,
         "description": ad.description,
         "apply_url": ad.apply_url,
-        "apply_email": "",
+        "apply_email": ad.apply_email,
         "first_day": ad.first_day.isoformat(),
         "last_day": ad.last_day.isoformat(),
         "contact_name": "",
         "contact_email": "",
         "contact_phone": "",
     }
+    return data | overrides
+
+
+@pytest.mark.parametrize("state", ["approved", "rejected"])
+def test_staff_outside_the_ads_group_cannot_change_a_decided_ad(
+    client, django_user_model, ads_group, state
+):
+    """Editing a live ad would publish unmoderated text: that is moderation, too."""
+    editor = django_user_model.objects.create_user("redakteur", is_staff=True)
+    editor.user_permissions.add(*ads_group.permissions.exclude(codename="moderate_jobad"))
+    client.force_login(editor)
+    ad = JobAdFactory(rejected=True) if state == "rejected" else JobAdFactory()
+    url = reverse("admin:ads_jobad_change", args=[ad.pk])
+    assert client.get(url).status_code == 200  # still readable
+    response = client.post(url, change_data(ad, apply_url="https://evil.example/"))
+    assert response.status_code == 403
+    assert JobAd.objects.get(pk=ad.pk).apply_url == ad.apply_url
+    # A submitted ad still waits for approval, so it may be corrected.
+    waiting = JobAdFactory(submitted=True)
+    url = reverse("admin:ads_jobad_change", args=[waiting.pk])
+    assert client.post(url, change_data(waiting, title="Koch (m/w/d)")).status_code == 302
+    assert JobAd.objects.get(pk=waiting.pk).title == "Koch (m/w/d)"
+
+
+def test_moderators_may_correct_a_live_ad(moderator_client):
+    ad = JobAdFactory()
+    url = reverse("admin:ads_jobad_change", args=[ad.pk])
+    assert moderator_client.post(url, change_data(ad, place="Lindenau-Ost")).status_code == 302
+    assert JobAd.objects.get(pk=ad.pk).place == "Lindenau-Ost"
+
+
+def test_saving_a_title_without_gender_note_warns(moderator_client):
+    ad = JobAdFactory(submitted=True)
     response = moderator_client.post(
-        reverse("admin:ads_jobad_change", args=[ad.pk]), data, follow=True
+        reverse("admin:ads_jobad_change", args=[ad.pk]), change_data(ad, title="Koch"), follow=True
     )
     assert "hat keinen Genderhinweis" in response.text
 
