@@ -112,7 +112,6 @@ class Category(models.Model):
         cache.delete(NAVIGATION_CACHE_KEY)
         return result
 
-
     def build_path(self) -> str:
         return f"{self.parent.path}/{self.slug}" if self.parent_id else self.slug
 

@@ -26,6 +26,6 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith("/admin/") and not settings.DEBUG:
             response.headers.setdefault("Content-Security-Policy", PUBLIC_CSP)
         response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         return response

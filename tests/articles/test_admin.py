@@ -80,3 +80,25 @@ def test_a_colleagues_save_is_not_silently_overwritten(journalist, django_user_m
     )
     assert jonas.post(url, jonas_form).status_code == 302
     assert Article.objects.get().title == "Jonas’ Fassung"
+
+
+def test_redaktion_group_writes_articles_but_does_not_delete_or_moderate_ads(
+    client, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    from articles.groups import GROUP_NAME
+
+    journalist = django_user_model.objects.create_user(
+        "selin", password="lang-genug-123", is_staff=True
+    )
+    journalist.groups.add(Group.objects.get(name=GROUP_NAME))
+    client.force_login(journalist)
+    article = ArticleFactory()
+    assert client.get(reverse("admin:articles_article_add")).status_code == 200
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    assert client.get(change).status_code == 200
+    delete = reverse("admin:articles_article_delete", args=[article.pk])
+    assert client.get(delete).status_code == 403
+    assert client.get(reverse("admin:articles_category_add")).status_code == 403
+    assert client.get(reverse("admin:ads_jobad_changelist")).status_code == 403
