@@ -4,8 +4,12 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag as TaggitTag
 
 from .models import Article, Author, Category, Tag
+
+# Articles use their own tag model (German slugs); taggit's generic one would only confuse.
+admin.site.unregister(TaggitTag)
 
 
 class GermanSlugMixin:
