@@ -21,14 +21,16 @@ def _paginate(request, queryset):
 def home(request):
     articles = Article.objects.published()
     lead = articles.lead_story()
-    latest = articles.for_listing().exclude(pk=getattr(lead, "pk", None))[:8]
+    latest = list(articles.for_listing().exclude(pk=getattr(lead, "pk", None))[:8])
+    # The section blocks show what is not already at the top of the page.
+    shown = [a.pk for a in latest] + ([lead.pk] if lead else [])
     return render(
         request,
         "articles/home.html",
         {
             "lead": lead,
             "latest": latest,
-            "sections": articles.exclude(pk=getattr(lead, "pk", None)).sections(per_section=4),
+            "sections": articles.exclude(pk__in=shown).sections(per_section=4),
         },
     )
 

@@ -8,4 +8,5 @@ app_name = "newsroom"
 urlpatterns = [
     path(_("page/<slug:slug>/"), views.page_detail, name="page"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -1,6 +1,7 @@
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import requires_csrf_token
@@ -11,6 +12,11 @@ from .models import Page
 def page_detail(request, slug):
     page = get_object_or_404(Page.objects.published(), slug=slug)
     return render(request, "newsroom/page.html", {"page": page})
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page says; answer without a 404 page.
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @cache_control(max_age=86400, public=True)

@@ -88,6 +88,8 @@ def test_home_page_leads_with_the_aufmacher(client, hall, town):
     newest = ArticleFactory(title="Neueste Meldung", category=hall)
     ArticleFactory(title="Der Aufmacher", category=hall, is_lead_story=True,
                    published_at=timezone.now() - timedelta(days=2))  # fmt: skip
+    for i in range(9):
+        ArticleFactory(category=hall, published_at=timezone.now() - timedelta(days=3, hours=i))
     html = text(client.get("/"))
     lead = html.split('class="lead-story"')[1].split("</section>")[0]
     assert "Der Aufmacher" in lead and newest.title not in lead
@@ -245,3 +247,19 @@ def test_structured_data_cannot_break_out_of_its_script(client, hall):
 def test_category_page_links_its_subcategories(client, town, hall):
     html = text(client.get("/lindenau/"))
     assert '<a href="/lindenau/rathaus/">Rathaus</a>' in html
+
+
+def test_home_sections_do_not_repeat_the_top_stories(client, hall):
+    for i in range(12):
+        ArticleFactory(title=f"Meldung {i:02d}", category=hall,
+                       published_at=timezone.now() - timedelta(hours=i + 1))  # fmt: skip
+    html = text(client.get("/"))
+    sections = html.split('id="rubrik-lindenau"')[1]
+    assert "Meldung 00" not in sections  # the lead story
+    assert "Meldung 08" not in sections  # in "Aktuell"
+    assert "Meldung 09" in sections
+
+
+def test_favicon_is_answered_without_a_404_page(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
