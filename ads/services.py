@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -199,6 +200,17 @@ def ad_impressions_count(
     return counted
 
 
-def ad_click_count(*, ad: Banner | JobAd, now: datetime | None = None) -> None:
+# A reader who clicks the same ad again within this time is counted once, so that
+# reloading (or a script hammering the link from one address) does not inflate clicks.
+CLICK_REPEAT_SECONDS = 30 * 60
+
+
+def ad_click_count(*, ad: Banner | JobAd, visitor: str, now: datetime | None = None) -> bool:
+    """Count a click on a live ad, once per visitor (an IP address) and ad within
+    CLICK_REPEAT_SECONDS. Only a keyed hash is kept, in the cache. Returns True if counted."""
     model = BannerStat if isinstance(ad, Banner) else JobAdStat
+    seen_key = "ads:click:" + _attempt_key(f"{model._meta.model_name}{ad.pk}", visitor)
+    if visitor and not cache.add(seen_key, True, timeout=CLICK_REPEAT_SECONDS):
+        return False
     _increment(model, ad.pk, ads_today(now), "clicks")
+    return True

@@ -22,8 +22,12 @@ from .models import Banner, JobAd
 from .services import SubmissionLimitReached, ad_click_count, ad_impressions_count, job_ad_submit
 
 BOARD_PAGE_SIZE = 20
-# At most this many ads per impression report: a page shows at most seven.
-MAX_REPORTED_ADS = 20
+# At most this many ads per impression report: a board page shows five banners and its
+# job ads, an article page five banners and the job box.
+MAX_REPORTED_ADS = len(Banner.SLOT_SIZES) + BOARD_PAGE_SIZE
+# Honest robots name themselves so; their visits are no clicks (a crawler following
+# every ad link once a day would otherwise add a click to each).
+_ROBOT = re.compile(r"bot|crawl|spider|slurp|preview|facebookexternalhit", re.IGNORECASE)
 
 
 def client_ip(request) -> str:
@@ -35,6 +39,14 @@ def client_ip(request) -> str:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def click_visitor(request) -> str | None:
+    """Who clicked, for counting a reader's repeated clicks once; None for robots."""
+    agent = request.headers.get("User-Agent", "")
+    if not agent or _ROBOT.search(agent):
+        return None
+    return client_ip(request)
 
 
 def job_posting_data(request, ad: JobAd) -> dict:
@@ -95,6 +107,7 @@ def job_detail(request, pk: int, slug: str):
     )
 
 
+@never_cache  # carries a CSRF token: no shared cache may keep it
 def job_submit(request):
     status = 200
     if request.method == "POST":
@@ -119,7 +132,7 @@ def job_submit(request):
             else:
                 return redirect("ads:job-submit-done")
         else:
-            status = 400 if form.errors else 200
+            status = 400
     else:
         form = JobAdSubmitForm()
     return render(
@@ -162,7 +175,8 @@ def banner_click(request, pk: int):
     banner = get_object_or_404(Banner, pk=pk)
     if not banner.is_live():
         return _gone(request)
-    ad_click_count(ad=banner)
+    if (visitor := click_visitor(request)) is not None:
+        ad_click_count(ad=banner, visitor=visitor)
     return _redirect_to_stored(banner.target_url)
 
 
@@ -170,9 +184,12 @@ def banner_click(request, pk: int):
 @never_cache
 def job_apply(request, pk: int):
     ad = get_object_or_404(JobAd.objects.filter(status=JobAd.Status.APPROVED), pk=pk)
-    if not ad.is_live():
+    if ad.has_ended():
         return _gone(request, job=ad)
-    ad_click_count(ad=ad)
+    if not ad.is_running():
+        raise Http404  # approved, but its run has not started yet
+    if (visitor := click_visitor(request)) is not None:
+        ad_click_count(ad=ad, visitor=visitor)
     return _redirect_to_stored(ad.apply_target)
 
 

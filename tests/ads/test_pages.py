@@ -39,6 +39,13 @@ def test_board_lists_newest_first_with_a_page_per_ad(client):
     assert len(tree.xpath("//ul[@class='job-list__list']//p[@class='ad__label']")) == 2
 
 
+def test_board_reports_its_job_ads_seen_also_without_banners(client):
+    JobAdFactory()
+    tree = lxml_html.fromstring(client.get(reverse("ads:job-list")).content)
+    assert len(tree.xpath("//script[contains(@src, 'ads/ads.')]")) == 1
+    assert len(tree.xpath("//ul[@class='job-list__list']//*[@data-ad]")) == 1
+
+
 def test_board_filters_by_place(client):
     JobAdFactory(title="Im Norden (m/w/d)", place="Lindenau-Nord")
     JobAdFactory(title="Im Süden (m/w/d)", place="Lindenau-Süd")

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from ads.models import BannerStat, JobAd, JobAdStat, ads_today
@@ -10,6 +11,14 @@ from ads.models import BannerStat, JobAd, JobAdStat, ads_today
 from .factories import BannerFactory, JobAdFactory
 
 pytestmark = pytest.mark.django_db
+
+BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
+
+
+@pytest.fixture
+def client():
+    """A reader's phone browser (Django's test client sends no User-Agent at all)."""
+    return Client(headers={"User-Agent": BROWSER})
 
 
 def test_banner_click_leads_to_the_stored_url_and_is_counted(client):
@@ -86,8 +95,38 @@ def test_expired_job_ad_apply_says_so(client):
     assert JobAd.objects.get(pk=ad.pk).stats.count() == 0
 
 
-def test_clicks_on_one_day_add_up_in_one_row(client):
+def test_clicks_of_different_readers_on_one_day_add_up_in_one_row(client):
     banner = BannerFactory()
-    for _ in range(3):
-        client.get(reverse("ads:banner-click", args=[banner.pk]))
+    for n in range(3):
+        client.get(reverse("ads:banner-click", args=[banner.pk]), REMOTE_ADDR=f"192.0.2.{n}")
     assert BannerStat.objects.get().clicks == 3
+
+
+def test_repeated_clicks_of_one_reader_count_once(client):
+    banner = BannerFactory(target_url="https://example.org/fest")
+    job = JobAdFactory()
+    for _ in range(5):
+        response = client.get(reverse("ads:banner-click", args=[banner.pk]))
+        assert response["Location"] == "https://example.org/fest"  # still leads there
+        client.get(reverse("ads:job-apply", args=[job.pk]))
+    assert BannerStat.objects.get().clicks == 1
+    assert JobAdStat.objects.get().clicks == 1
+
+
+@pytest.mark.parametrize(
+    "agent", ["", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"]
+)
+def test_robots_are_redirected_but_not_counted(agent):
+    banner = BannerFactory(target_url="https://example.org/fest")
+    robot = Client(headers={"User-Agent": agent} if agent else {})
+    response = robot.get(reverse("ads:banner-click", args=[banner.pk]))
+    assert response["Location"] == "https://example.org/fest"
+    assert not BannerStat.objects.exists()
+
+
+def test_approved_ad_before_its_first_day_has_no_apply_link(client):
+    ad = JobAdFactory(
+        first_day=ads_today() + timedelta(days=2), last_day=ads_today() + timedelta(days=9)
+    )
+    assert client.get(reverse("ads:job-apply", args=[ad.pk])).status_code == 404
+    assert not JobAdStat.objects.exists()

@@ -57,6 +57,7 @@ def test_form_page_sets_the_csrf_cookie_and_labels_every_field(client):
     response = client.get(URL)
     assert response.status_code == 200
     assert "csrftoken" in response.cookies
+    assert "no-store" in response["Cache-Control"]  # no shared cache keeps the token
     tree = lxml_html.fromstring(response.content)
     widgets = tree.xpath("//form[@class='ads-form']//*[self::input or self::textarea]")
     for widget in widgets:
