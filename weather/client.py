@@ -1,12 +1,13 @@
 """Bright Sky (https://brightsky.dev): the open data of the Deutscher Wetterdienst as JSON.
 
 Free and without a key. Settings are read once, when the client is created; every
-request carries a timeout, is retried a few times with growing pauses, and the answer
-is checked field by field before anything leaves this module.
+answer must be complete within the timeout and is retried a few times with growing
+(capped) pauses, and it is checked field by field before anything leaves this module.
 """
 
 import json
 import logging
+import math
 import time
 from datetime import date, datetime, timedelta
 from http.client import HTTPException
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 TIME_ZONE = "Europe/Berlin"
 USER_AGENT = "Newsroom-Wetter/1.0 (local news portal; refresh every 15-30 min)"
 MAX_ANSWER_BYTES = 5_000_000  # a week of hourly forecast is ~100 kB
+MAX_PAUSE = 30.0  # seconds; caps the doubling pause between attempts whatever the settings
 
 
 class BrightSkyClient(WeatherProvider):
@@ -50,6 +52,9 @@ class BrightSkyClient(WeatherProvider):
         self.timeout = settings.WEATHER_TIMEOUT if timeout is None else timeout
         self.retries = settings.WEATHER_RETRIES if retries is None else retries
         self.backoff = settings.WEATHER_RETRY_BACKOFF if backoff is None else backoff
+        # Set when a request failed every attempt: the rest of the run tries each request
+        # once, so a service that is down costs seconds per place, not a minute.
+        self.failing = False
 
     def current(self, *, latitude: float, longitude: float) -> Conditions:
         data = self._get("/current_weather", {"lat": latitude, "lon": longitude})
@@ -91,10 +96,9 @@ class BrightSkyClient(WeatherProvider):
             },
         )
         for source in _field(data, "sources", list):
-            if isinstance(source, dict) and "distance" in source:
-                check_station(
-                    str(source.get("station_name") or ""), _number(source, "distance") / 1000
-                )
+            distance = _number(source, "distance") if isinstance(source, dict) else None
+            if distance is not None:
+                check_station(str(source.get("station_name") or ""), distance / 1000)
         hours = []
         for record in _field(data, "weather", list):
             if not isinstance(record, dict):
@@ -117,6 +121,8 @@ class BrightSkyClient(WeatherProvider):
         for item in _field(data, "alerts", list):
             if not isinstance(item, dict):
                 raise ProviderError("a warning is not an object")
+            if item.get("status") == "test":
+                continue  # the DWD's test messages are no warnings for readers
             alerts.append(
                 Alert(
                     id=str(item.get("alert_id") or _field(item, "id", int)),
@@ -135,14 +141,15 @@ class BrightSkyClient(WeatherProvider):
         """GET base_url + path as JSON; retries on timeouts, lost connections and 5xx."""
         url = f"{self.base_url}{path}?{urlencode({**params, 'tz': TIME_ZONE})}"
         request = Request(url, headers={"Accept": "application/json", "User-Agent": USER_AGENT})
-        attempts = self.retries + 1
+        attempts = 1 if self.failing else self.retries + 1
         problem = ""
         for attempt in range(attempts):
             if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
+                time.sleep(min(self.backoff * 2 ** (attempt - 1), MAX_PAUSE))
             try:
+                deadline = time.monotonic() + self.timeout
                 with urlopen(request, timeout=self.timeout) as response:
-                    body = response.read(MAX_ANSWER_BYTES + 1)
+                    body = _read(response, deadline)
                 break
             except HTTPError as error:
                 error.close()
@@ -160,16 +167,38 @@ class BrightSkyClient(WeatherProvider):
                 problem = f"connection failed ({error.__class__.__name__}: {error})"
             logger.debug("Bright Sky %s attempt %d/%d: %s", path, attempt + 1, attempts, problem)
         else:
+            self.failing = True
             raise ProviderError(f"{path}: {problem} (after {attempts} attempts)")
-        if len(body) > MAX_ANSWER_BYTES:
-            raise ProviderError(f"{path} answered more than {MAX_ANSWER_BYTES} bytes")
+        self.failing = False
         try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as error:
+            data = json.loads(body, parse_constant=_refuse_constant)
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:
             raise ProviderError(f"{path} answered malformed JSON ({error})") from None
         if not isinstance(data, dict):
             raise ProviderError(f"{path} answered JSON that is not an object")
         return data
+
+
+def _read(response, deadline: float) -> bytes:
+    """The body, refused when larger than MAX_ANSWER_BYTES or still arriving at `deadline`.
+
+    The socket timeout bounds each single wait only: a server sending a byte now and
+    then would otherwise hold the refresh for as long as it likes.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := response.read1(64 * 1024):
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise ProviderError(f"the answer is larger than {MAX_ANSWER_BYTES} bytes")
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number")
 
 
 # Field readers: each refuses a wrong type with a message naming the field.
@@ -192,7 +221,13 @@ def _number(data: dict, key: str, *, required: bool = False) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ProviderError(f"field {key!r} is not a number: {value!r}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        number = math.inf
+    if not math.isfinite(number):  # e.g. 1e999, which Python reads as infinity
+        raise ProviderError(f"field {key!r} is not a finite number: {value!r:.40}")
+    return number
 
 
 def _first_number(data: dict, *keys: str) -> float | None:

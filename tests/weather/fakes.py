@@ -22,10 +22,11 @@ ANSWERS = Path(__file__).parent / "answers"
 
 
 class Answer:
-    def __init__(self, body, status=200, delay=0.0):
+    def __init__(self, body, status=200, delay=0.0, trickle=0.0):
         self.body = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.status = status
         self.delay = delay
+        self.trickle = trickle  # seconds between single bytes of the body
 
 
 class FakeBrightSky:
@@ -42,13 +43,20 @@ class FakeBrightSky:
                 answer = fake.routes.get((url.path, query.get("lat"))) or fake.routes.get(
                     (url.path, None), Answer({"detail": "not found"}, status=404)
                 )
-                time.sleep(answer.delay)
+                if answer.delay:
+                    time.sleep(answer.delay)
                 try:
                     self.send_response(answer.status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(answer.body)))
                     self.end_headers()
-                    self.wfile.write(answer.body)
+                    if answer.trickle:
+                        for byte in answer.body:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(answer.trickle)
+                    else:
+                        self.wfile.write(answer.body)
                 except OSError:
                     pass  # the client gave up waiting (the timeout tests)
 
@@ -61,9 +69,9 @@ class FakeBrightSky:
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
-    def answer(self, path, body, *, status=200, delay=0.0, lat=None):
+    def answer(self, path, body, *, status=200, delay=0.0, trickle=0.0, lat=None):
         """Serve `body` (JSON-able, or raw bytes) at `path`; with `lat` only for that place."""
-        self.routes[(path, lat)] = Answer(body, status, delay)
+        self.routes[(path, lat)] = Answer(body, status, delay, trickle)
 
     def paths(self) -> list[str]:
         return [path for path, _ in self.requests]

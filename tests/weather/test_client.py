@@ -1,12 +1,13 @@
 """The Bright Sky client against a real HTTP server: requests, timeouts, broken answers."""
 
+import json
 import socket
 import time
 from datetime import date
 
 import pytest
 
-from weather.client import BrightSkyClient
+from weather.client import MAX_ANSWER_BYTES, BrightSkyClient
 from weather.providers import ProviderError
 
 from .fakes import alerts_answer, current_answer, forecast_answer
@@ -149,3 +150,93 @@ def test_an_unknown_icon_is_shown_without_icon_rather_than_refused(server):
 
     assert conditions.icon is None
     assert conditions.label == "Trocken"  # from the condition "dry"
+
+
+def test_a_server_trickling_its_answer_is_given_up_at_the_deadline(server):
+    # Each byte arrives well within the socket timeout; the whole answer never would.
+    server.answer("/current_weather", current_answer(), trickle=0.05)
+
+    started = time.monotonic()
+    with pytest.raises(ProviderError, match=r"no answer within 0.3 s \(after 2 attempts\)"):
+        BrightSkyClient().current(latitude=LAT, longitude=LON)
+
+    assert time.monotonic() - started < 1.5  # not the 100 s the server would take
+
+
+def test_an_oversized_answer_is_refused_without_reading_it_all(server):
+    server.answer("/weather", b"[" + b"0," * (MAX_ANSWER_BYTES // 2) + b"0]")
+
+    with pytest.raises(ProviderError, match=f"larger than {MAX_ANSWER_BYTES} bytes"):
+        BrightSkyClient().forecast(latitude=LAT, longitude=LON, first_day=date.today(), days=7)
+
+    assert len(server.requests) == 1  # too big is no reason to ask again
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b'"temperature": 8.6', b'"temperature": NaN'),
+        (b'"temperature": 8.6', b'"temperature": -Infinity'),
+        (b'"relative_humidity": 83', b'"relative_humidity": 1e999'),
+        (b'"distance": 28440', b'"distance": ' + b"9" * 400),
+    ],
+    ids=["NaN", "-Infinity", "1e999", "400 digits"],
+)
+def test_numbers_that_are_not_finite_are_refused(server, raw, message):
+    # Python's json reads all of these; a NaN distance would pass every range check
+    # and PostgreSQL would refuse to store it.
+    body = json.dumps(current_answer()).encode()
+    assert raw in body
+    server.answer("/current_weather", body.replace(raw, message))
+
+    with pytest.raises(ProviderError, match="not a number|not a finite number"):
+        BrightSkyClient().current(latitude=LAT, longitude=LON)
+
+
+def test_a_forecast_source_without_distance_is_accepted(server):
+    answer = forecast_answer()
+    answer["sources"][0]["distance"] = None  # e.g. asked by station id, not coordinates
+    server.answer("/weather", answer)
+
+    hours = BrightSkyClient().forecast(latitude=LAT, longitude=LON, first_day=date.today(), days=7)
+
+    assert len(hours) == 7 * 24 + 1
+
+
+def test_test_messages_of_the_dwd_are_left_out(server):
+    answer = alerts_answer()
+    test_message = {**answer["alerts"][0], "id": 1, "status": "test", "headline_de": "TEST"}
+    answer["alerts"].append(test_message)
+    server.answer("/alerts", answer)
+
+    alerts = BrightSkyClient().alerts(latitude=LAT, longitude=LON)
+
+    assert [a.headline for a in alerts] == ["Amtliche WARNUNG vor STURMBÖEN"]
+
+
+def test_once_the_service_failed_completely_further_requests_try_once(server):
+    server.answer("/current_weather", {"error": "down"}, status=503)
+    server.answer("/alerts", {"error": "down"}, status=503)
+    client = BrightSkyClient()
+
+    for _ in range(2):
+        with pytest.raises(ProviderError):
+            client.current(latitude=LAT, longitude=LON)
+    assert len(server.requests) == 2 + 1
+
+    server.answer("/current_weather", current_answer())
+    client.current(latitude=LAT, longitude=LON)  # back: retries are allowed again
+    server.requests.clear()
+    with pytest.raises(ProviderError, match=r"after 2 attempts"):
+        client.alerts(latitude=LAT, longitude=LON)
+
+
+def test_pauses_between_attempts_are_capped(server, monkeypatch):
+    server.answer("/current_weather", {"error": "down"}, status=503)
+    pauses = []
+    monkeypatch.setattr(time, "sleep", pauses.append)
+
+    with pytest.raises(ProviderError):
+        BrightSkyClient(retries=4, backoff=20).current(latitude=LAT, longitude=LON)
+
+    assert pauses == [20, 30, 30, 30]  # not 20, 40, 80, 160 s

@@ -209,3 +209,15 @@ def test_making_a_place_the_default_unsets_the_old_one(place):
     place_make_default(place=other)
 
     assert list(Place.objects.filter(is_default=True)) == [other]
+
+
+def test_when_the_service_is_down_a_run_does_not_retry_every_request(server, place):
+    Place.objects.create(name="Wulfen", slug="wulfen", latitude="51.72", longitude="7.03")
+    for path in ["/current_weather", "/weather", "/alerts"]:
+        server.answer(path, {"error": "down"}, status=503)
+
+    with pytest.raises(CommandError, match="2 place"):
+        call_command("refresh_weather")
+
+    # The first request is tried twice (WEATHER_RETRIES=1), the five after it once each.
+    assert len(server.requests) == 2 + 5
