@@ -1,7 +1,9 @@
 """Refreshing: what is stored, what is refused, and that the last good data survives."""
 
 import copy
+import io
 import logging
+import time
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -221,3 +223,24 @@ def test_when_the_service_is_down_a_run_does_not_retry_every_request(server, pla
 
     # The first request is tried twice (WEATHER_RETRIES=1), the five after it once each.
     assert len(server.requests) == 2 + 5
+
+
+# The loop closes stale connections between rounds, which ends a test's transaction.
+@pytest.mark.django_db(transaction=True)
+def test_the_running_command_picks_up_places_added_meanwhile(server, place, monkeypatch):
+    serve_good_weather(server)
+    pauses = []
+
+    def sleep(seconds):
+        pauses.append(seconds)
+        if len(pauses) == 1:
+            Place.objects.create(name="Wulfen", slug="wulfen", latitude="51.72", longitude="7.03")
+        else:
+            raise KeyboardInterrupt  # ends the loop after the second round
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("refresh_weather", "--every", "900", stdout=io.StringIO())
+
+    assert pauses == [900, 900]
+    assert Report.objects.filter(place__slug="wulfen").count() == 3

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"No weather place with slug: {', '.join(sorted(missing))}")
         while True:
-            failed = self.refresh(list(places), provider)
+            failed = self.refresh(list(places.all()), provider)  # places added meanwhile, too
             if not every:
                 break
             close_old_connections()  # a long-running loop must not keep a dead connection
