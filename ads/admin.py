@@ -1,7 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -29,18 +28,13 @@ class StatisticsMixin:
         obj = get_object_or_404(self.model, pk=object_id)
         if not self.has_view_permission(request, obj):
             raise PermissionDenied
-        rows = list(obj.stats.order_by("-day"))
-        totals = obj.stats.aggregate(impressions=Sum("impressions"), clicks=Sum("clicks"))
-        impressions, clicks = totals["impressions"] or 0, totals["clicks"] or 0
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": obj,
             "title": _("Statistics: %(ad)s") % {"ad": obj},
-            "rows": rows,
-            "total_impressions": impressions,
-            "total_clicks": clicks,
-            "total_rate": clicks / impressions if impressions else None,
+            "rows": obj.stats.per_day(),
+            "total": obj.stats.totals(),
         }
         return TemplateResponse(request, "ads/admin/statistics.html", context)
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -409,20 +409,49 @@ class Banner(RunDates):
         return self.is_active and self.is_running(now)
 
 
+# Each ad's counts of a day are spread over this many rows, picked at random per count:
+# with a single row, every page view of the site showing that banner would queue for
+# the same row lock. Readers add them up (DailyStatQuerySet.per_day).
+STAT_SHARDS = 8
+
+
+def click_rate(clicks: int, impressions: int) -> float | None:
+    return clicks / impressions if impressions else None
+
+
+class DailyStatQuerySet(models.QuerySet):
+    def per_day(self):
+        """One dict per day, newest first: day, impressions, clicks, click_rate."""
+        rows = (
+            self.values("day")
+            .annotate(impressions=Sum("impressions"), clicks=Sum("clicks"))
+            .order_by("-day")
+        )
+        return [row | {"click_rate": click_rate(row["clicks"], row["impressions"])} for row in rows]
+
+    def totals(self) -> dict:
+        totals = self.aggregate(impressions=Sum("impressions"), clicks=Sum("clicks"))
+        impressions, clicks = totals["impressions"] or 0, totals["clicks"] or 0
+        return {
+            "impressions": impressions,
+            "clicks": clicks,
+            "click_rate": click_rate(clicks, impressions),
+        }
+
+
 class DailyStat(models.Model):
-    """One row per ad and day, incremented in place (services.stat_count)."""
+    """Counts of one ad on one day (in one of STAT_SHARDS rows), incremented in place."""
 
     day = models.DateField(_("day"))
+    shard = models.PositiveSmallIntegerField(default=0, editable=False)
     impressions = models.PositiveIntegerField(_("impressions"), default=0)
     clicks = models.PositiveIntegerField(_("clicks"), default=0)
+
+    objects = DailyStatQuerySet.as_manager()
 
     class Meta:
         abstract = True
         ordering = ["-day"]
-
-    @property
-    def click_rate(self) -> float | None:
-        return self.clicks / self.impressions if self.impressions else None
 
 
 class JobAdStat(DailyStat):
@@ -433,7 +462,9 @@ class JobAdStat(DailyStat):
     class Meta(DailyStat.Meta):
         verbose_name = _("job ad statistic")
         verbose_name_plural = _("job ad statistics")
-        constraints = [models.UniqueConstraint(fields=["ad", "day"], name="jobadstat_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["ad", "day", "shard"], name="jobadstat_per_day")
+        ]
 
     def __str__(self):
         return f"{self.ad_id} {self.day}"
@@ -447,7 +478,9 @@ class BannerStat(DailyStat):
     class Meta(DailyStat.Meta):
         verbose_name = _("banner statistic")
         verbose_name_plural = _("banner statistics")
-        constraints = [models.UniqueConstraint(fields=["ad", "day"], name="bannerstat_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["ad", "day", "shard"], name="bannerstat_per_day")
+        ]
 
     def __str__(self):
         return f"{self.ad_id} {self.day}"

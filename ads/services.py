@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import logging
+import random
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
@@ -17,7 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import emails
-from .models import Banner, BannerStat, DailyStat, JobAd, JobAdStat, SubmissionAttempt, ads_today
+from .models import (
+    STAT_SHARDS,
+    Banner,
+    BannerStat,
+    DailyStat,
+    JobAd,
+    JobAdStat,
+    SubmissionAttempt,
+    ads_today,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -168,13 +178,14 @@ def job_ad_contacts_purge(*, now: datetime | None = None) -> int:
 
 
 def _increment(model: type[DailyStat], ad_id: int, day: date, field: str) -> None:
-    """Add one to today's row of an ad: update in place, insert when the day is new."""
-    rows = model.objects.filter(ad_id=ad_id, day=day)
+    """Add one to one of today's rows of an ad: update in place, insert when it is new."""
+    shard = random.randrange(STAT_SHARDS)
+    rows = model.objects.filter(ad_id=ad_id, day=day, shard=shard)
     if rows.update(**{field: F(field) + 1}):
         return
     try:
         with transaction.atomic():
-            model.objects.create(ad_id=ad_id, day=day, **{field: 1})
+            model.objects.create(ad_id=ad_id, day=day, shard=shard, **{field: 1})
     except IntegrityError:
         # A concurrent request created the day's row first: the unique constraint made
         # our insert fail, and the row is there to be updated now.

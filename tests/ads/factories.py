@@ -3,10 +3,18 @@
 from datetime import timedelta
 
 import factory
+from django.db.models import Sum
 from django.utils import timezone
 
 from ads.models import Banner, JobAd, ads_today
 from tests.factories import image_upload
+
+
+def counted(model, ad, day=None) -> tuple[int, int]:
+    """(impressions, clicks) of an ad, over all its rows (of `day`, if given)."""
+    rows = model.objects.filter(ad=ad, **({"day": day} if day else {}))
+    totals = rows.aggregate(impressions=Sum("impressions"), clicks=Sum("clicks"))
+    return totals["impressions"] or 0, totals["clicks"] or 0
 
 
 def banner_image(slot: str = "sidebar", name: str = "banner.png"):

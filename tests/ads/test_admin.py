@@ -197,13 +197,17 @@ def test_saving_a_title_without_gender_note_warns(moderator_client):
 
 def test_statistics_show_impressions_clicks_and_rate_per_day(moderator_client):
     ad = JobAdFactory()
-    JobAdStat.objects.create(ad=ad, day=ads_today(), impressions=400, clicks=10)
+    JobAdStat.objects.create(ad=ad, day=ads_today(), shard=0, impressions=300, clicks=4)
+    JobAdStat.objects.create(ad=ad, day=ads_today(), shard=5, impressions=100, clicks=6)
     JobAdStat.objects.create(ad=ad, day=ads_today() - timedelta(days=1), impressions=0, clicks=0)
     response = moderator_client.get(reverse("admin:ads_jobad_statistics", args=[ad.pk]))
     tree = lxml_html.fromstring(response.text)
     first = [td.text_content() for td in tree.xpath("//table/tbody/tr[1]/td")]
     assert first[1:] == ["400", "10", "2,50 %"]
     assert tree.xpath("//table/tbody/tr[2]/td[4]")[0].text_content() == "–"
+    assert len(tree.xpath("//table/tbody/tr")) == 2  # one line per day, however stored
+    total = [td.text_content() for td in tree.xpath("//table/tfoot/tr/td")]
+    assert total == ["400", "10", "2,50 %"]
 
 
 def test_banner_upload_checks_the_slot_proportions(moderator_client):
