@@ -35,7 +35,6 @@ def summarize_days(hours: list[Hour]) -> list[Day]:
             continue
         condition = _dominant_condition([h for _, h in entries])
         daytime = [h for local, h in entries if local.hour in DAYTIME] or [h for _, h in entries]
-        winds = [h.wind_speed for _, h in entries if h.wind_speed is not None]
         days.append(
             Day(
                 date=day,
@@ -44,7 +43,6 @@ def summarize_days(hours: list[Hour]) -> list[Day]:
                 precipitation=round(sum(h.precipitation or 0 for _, h in entries), 1),
                 condition=condition,
                 icon=_day_icon(condition, daytime),
-                wind_speed_max=max(winds) if winds else None,
             )
         )
     return days

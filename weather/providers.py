@@ -135,7 +135,6 @@ class Day(_Record):
     precipitation: float  # mm, sum of the hours
     condition: str | None
     icon: str | None
-    wind_speed_max: float | None = None
 
     _dates = ("date",)
 

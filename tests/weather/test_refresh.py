@@ -4,7 +4,7 @@ import copy
 import io
 import logging
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -177,6 +177,41 @@ def test_days_are_summarised_from_the_hours():
     assert (days[0].condition, days[0].icon, days[0].label) == ("rain", "rain", "Regen")
     assert (days[1].temperature_min, days[1].temperature_max) == (-2.0, 4.0)
     assert (days[1].condition, days[1].icon, days[1].label) == ("dry", "clear-day", "Sonnig")
+
+
+def _hours_from(start: datetime, count: int, **fields) -> list[Hour]:
+    """`count` consecutive hours from `start`, stepped in UTC as real time passes."""
+    return [
+        Hour(time=start + timedelta(hours=n), temperature=float(n), precipitation=1.0,
+             condition="dry", icon="cloudy", **fields)
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def test_days_are_split_at_midnight_in_berlin_whatever_offset_the_answer_uses():
+    # 23:00 UTC is midnight in Berlin in winter: that hour belongs to the next day.
+    hours = _hours_from(datetime(2026, 11, 29, 23, tzinfo=UTC), 48)
+
+    days = summarize_days(hours)
+
+    assert [d.date for d in days] == [date(2026, 11, 30), date(2026, 12, 1)]
+    assert [(d.temperature_min, d.temperature_max) for d in days] == [(0, 23), (24, 47)]
+
+
+@pytest.mark.parametrize(
+    ("day", "hours_that_day"),
+    [(date(2026, 3, 29), 23), (date(2026, 10, 25), 25)],
+    ids=["summer time begins", "summer time ends"],
+)
+def test_days_when_the_clocks_change_have_all_their_hours(day, hours_that_day):
+    midnight = datetime.combine(day, datetime.min.time(), tzinfo=BERLIN)
+    hours = _hours_from(midnight.astimezone(UTC), 3 * 24)
+
+    [first, *_] = summarize_days(hours)
+
+    assert first.date == day
+    assert first.precipitation == hours_that_day  # 1 mm in each hour of the local day
+    assert first.temperature_max == hours_that_day - 1
 
 
 def test_the_command_refreshes_every_place_and_fails_loudly_for_one(server, place, capsys):
