@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import random
 from collections.abc import Iterable
@@ -42,18 +43,32 @@ def _attempt_key(kind: str, value: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
+def _ip_group(ip: str) -> str:
+    """The unit the IP limit counts: an IPv4 address, or the /64 network of an IPv6
+    address (one connection usually owns a whole /64, so single addresses are free)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def submission_attempt_check(*, ip: str, email: str) -> None:
     """Record a submission, then count: raise SubmissionLimitReached over the limit.
 
-    Recording first (committed on its own, outside any surrounding transaction) means
-    that concurrent requests in other worker processes see each other's rows, so two
-    simultaneous submissions can never both slip under the limit.
+    Recording first, each statement committed at once (the views run in autocommit),
+    means that concurrent requests in other worker processes see each other's rows, so
+    two simultaneous submissions can never both slip under the limit.
     """
     now = timezone.now()
     since = now - timedelta(hours=settings.ADS_SUBMIT_LIMIT_WINDOW_HOURS)
     limits = []
     if ip:
-        limits.append((_attempt_key("ip", ip), settings.ADS_SUBMIT_LIMIT_PER_IP))
+        limits.append((_attempt_key("ip", _ip_group(ip)), settings.ADS_SUBMIT_LIMIT_PER_IP))
     if email:
         limits.append((_attempt_key("email", email), settings.ADS_SUBMIT_LIMIT_PER_EMAIL))
     SubmissionAttempt.objects.bulk_create(

@@ -138,7 +138,11 @@ def job_submit(request):
     return render(
         request,
         "ads/job_submit.html",
-        {"form": form, "retention_days": settings.ADS_CONTACT_RETENTION_DAYS},
+        {
+            "form": form,
+            "retention_days": settings.ADS_CONTACT_RETENTION_DAYS,
+            "limit_hours": settings.ADS_SUBMIT_LIMIT_WINDOW_HOURS,
+        },
         status=status,
     )
 

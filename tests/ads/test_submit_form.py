@@ -64,6 +64,7 @@ def test_form_page_sets_the_csrf_cookie_and_labels_every_field(client):
         if widget.get("type") != "hidden":
             assert tree.xpath(f"//label[@for='{widget.get('id')}']"), widget.get("name")
     assert "Datenschutzhinweis" in response.text
+    assert "für 24 Stunden einen Prüfwert" in response.text
 
 
 def test_employer_submits_an_ad(client, moderator, django_capture_on_commit_callbacks):
