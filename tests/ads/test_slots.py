@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from lxml import html as lxml_html
 
 from ads.models import Banner
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, image_upload
 
 from .factories import BannerFactory, JobAdFactory
 
@@ -55,6 +55,19 @@ def test_a_filled_slot_is_labelled_sized_and_sponsored():
     # The counting script comes along once, from our own static files.
     (script,) = tree.xpath("//script")
     assert script.get("src").startswith("/static/ads/ads.") and script.get("defer") is not None
+
+
+def test_a_large_logo_is_offered_in_its_small_copy(settings):
+    """A logo is shown at most 96 pixels wide: phones need not load a 2000-pixel file."""
+    ad = JobAdFactory(employer_logo=image_upload("logo.png", size=(2000, 1000), fmt="PNG"))
+    (img,) = lxml_html.fragment_fromstring(
+        render(Template("{% load ads_tags %}{% job_ad_box %}")), create_parent="div"
+    ).xpath("//img")
+    assert (img.get("width"), img.get("height"), img.get("sizes")) == ("96", "48", "96px")
+    smallest = img.get("srcset").split(",")[0].split()
+    assert smallest[1] == "480w"
+    assert (settings.MEDIA_ROOT / smallest[0].removeprefix(settings.MEDIA_URL)).exists()
+    assert ad.employer_logo.url in img.get("srcset")
 
 
 def test_other_live_banners_travel_along_for_rotation_in_cached_pages():
