@@ -123,6 +123,21 @@ def test_moderation_page_with_preview_approve_and_reject(moderator_client):
     assert ad.status == JobAd.Status.APPROVED
 
 
+def test_preview_and_moderation_page_show_submitted_text_as_text(moderator_client):
+    """Whatever an employer typed, the ad staff's browser never runs it."""
+    ad = JobAdFactory(
+        submitted=True,
+        description='<p>Gut</p><script>alert("d")</script><a href="javascript:alert(1)">x</a>',
+    )
+    evil = '<img src=x onerror="alert(1)">'
+    JobAd.objects.filter(pk=ad.pk).update(employer_name=evil, title=evil, teaser=evil)
+    for name in ("preview", "moderate", "change"):
+        page = moderator_client.get(reverse(f"admin:ads_jobad_{name}", args=[ad.pk])).text
+        assert "<img src=x" not in page, name
+        assert "&lt;img src=x" in page, name
+        assert "<script>alert" not in page and "javascript:alert" not in page, name
+
+
 def test_staff_outside_the_ads_group_cannot_moderate(client, django_user_model, ads_group):
     editor = django_user_model.objects.create_user("redakteur", is_staff=True)
     editor.user_permissions.add(*ads_group.permissions.exclude(codename="moderate_jobad"))

@@ -1,7 +1,7 @@
 """Impressions are reported by the page (ads.js) and counted per ad and day on the server."""
 
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -39,6 +39,19 @@ def test_only_live_ads_count_and_nonsense_is_ignored(client):
     shown = f"b{ended.pk} j{submitted.pk} j{rejected.pk} b999999 x1 b-3 '; DROP TABLE"
     assert client.post(URL, {"shown": shown}).status_code == 204
     assert not BannerStat.objects.exists() and not JobAdStat.objects.exists()
+
+
+@pytest.mark.django_db
+def test_counts_go_to_the_berlin_day(client, freeze_berlin):
+    """At 0:30 in Berlin it is still the day before in UTC; the statistics follow Berlin."""
+    banner = BannerFactory(first_day=date(2026, 11, 1), last_day=date(2026, 12, 31))
+    freeze_berlin(2026, 11, 30, 23, 59, 59)
+    client.post(URL, {"shown": f"b{banner.pk}"})
+    freeze_berlin(2026, 12, 1, 0, 30)
+    client.post(URL, {"shown": f"b{banner.pk}"})
+    client.post(URL, {"shown": f"b{banner.pk}"})
+    assert counted(BannerStat, banner, day=date(2026, 11, 30)) == (1, 0)
+    assert counted(BannerStat, banner, day=date(2026, 12, 1)) == (2, 0)
 
 
 @pytest.mark.django_db

@@ -1,16 +1,17 @@
 """The job market: board, a page per ad with JobPosting data, and German addresses."""
 
 import json
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from lxml import html as lxml_html
 
-from ads.models import JobAd, ads_today
+from ads.models import Banner, JobAd, ads_today
 from articles.models import is_reserved_top_level_slug
 
-from .factories import JobAdFactory
+from .factories import BannerFactory, JobAdFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +66,25 @@ def test_board_query_budget(client, django_assert_max_num_queries):
     assert "Seite 2 von 2" in response.text
 
 
+@pytest.mark.parametrize("page", ["job-detail", "job-gone", "job-submit", "job-submit-done"])
+def test_every_ads_page_within_budget(client, django_assert_max_num_queries, page):
+    """With every banner slot and a logo filled, each page stays within 10 queries."""
+    for slot in Banner.SLOT_SIZES:
+        BannerFactory(slot=slot)
+    live, gone = JobAdFactory(), JobAdFactory(expired=True)
+    url = {
+        "job-detail": live.get_absolute_url(),
+        "job-gone": gone.get_absolute_url(),
+        "job-submit": reverse("ads:job-submit"),
+        "job-submit-done": reverse("ads:job-submit-done"),
+    }[page]
+    client.get(url)  # warm the site-wide caches
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert response.status_code in (200, 410)
+    assert response.text.count('class="ad ad--') == 4  # the fifth slot is inside articles
+
+
 def test_job_page_carries_job_posting_data(client):
     ad = JobAdFactory(
         title="Pflegefachkraft (m/w/d)",
@@ -82,9 +102,32 @@ def test_job_page_carries_job_posting_data(client):
     assert data["title"] == "Pflegefachkraft (m/w/d)"
     assert data["hiringOrganization"]["name"] == "Seniorenzentrum Am Lindenhof"
     assert data["jobLocation"]["address"]["addressLocality"] == "Lindenau-Süd"
-    assert data["validThrough"].startswith(f"{ad.last_day.isoformat()}T23:59:59+01:00")
+    assert data["validThrough"] == f"{ad.last_day.isoformat()}T23:59:59{offset(ad.last_day)}"
     assert tree.xpath("string(//p[@class='ad__label'])") == "Anzeige"
     assert tree.xpath("//a[text()='Jetzt bewerben']/@rel") == ["sponsored noopener"]
+
+
+def offset(day) -> str:
+    """Berlin's UTC offset at the end of `day`: +01:00 in winter, +02:00 in summer."""
+    end = datetime.combine(day, time(23, 59, 59), tzinfo=ZoneInfo("Europe/Berlin"))
+    return end.isoformat()[-6:]
+
+
+@pytest.mark.parametrize(
+    ("last_day", "valid_through"),
+    [
+        (date(2026, 3, 29), "2026-03-29T23:59:59+02:00"),  # clocks went forward that night
+        (date(2026, 10, 25), "2026-10-25T23:59:59+01:00"),  # clocks went back that night
+    ],
+)
+def test_valid_through_is_the_end_of_the_berlin_day_across_dst(
+    client, freeze_berlin, last_day, valid_through
+):
+    ad = JobAdFactory(first_day=last_day, last_day=last_day)
+    freeze_berlin(last_day.year, last_day.month, last_day.day, 12, 0)
+    tree = lxml_html.fromstring(client.get(ad.get_absolute_url()).content)
+    data = json.loads(tree.xpath("//script[@type='application/ld+json']")[0].text)
+    assert data["validThrough"] == valid_through
 
 
 def test_job_posting_data_cannot_break_out_of_its_script(client):
