@@ -5,6 +5,7 @@ from itertools import groupby
 from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
+from django.template.defaultfilters import filesizeformat
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +51,6 @@ class JobAdSubmitForm(forms.ModelForm):
         label=_("Employer logo"),
         required=False,
         validators=[validate_image],
-        help_text=_("Optional. JPEG, PNG, GIF or WebP, at most 10 MB."),
         widget=forms.ClearableFileInput(
             attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
         ),
@@ -149,6 +149,9 @@ class JobAdSubmitForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["contact_email"].required = True
         self.fields["contact_name"].required = True
+        self.fields["employer_logo"].help_text = _(
+            "Optional. JPEG, PNG, GIF or WebP, at most %(size)s."
+        ) % {"size": filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)}
         self.fields["last_day"].help_text = _(
             "The ad is shown until 23:59 on this day; at most %(days)s days in all."
         ) % {"days": settings.ADS_MAX_RUN_DAYS}

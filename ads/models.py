@@ -22,10 +22,10 @@ from newsroom.sanitize import RichTextField
 from newsroom.text import slugify_de
 from newsroom.validators import validate_http_url
 
-# "(m/w/d)", "(w/m/d)", "m/w/x", "(gn)", "(all genders)", "(d/f/m)" ...
+# "(m/w/d)", "(w/m/d)", "m/w/x", "(gn)", "(all genders)", "(alle Geschlechter)", "(d/f/m)" ...
 GENDER_NOTE = re.compile(
     r"\b[mwfdxi]\s*/\s*[mwfdxi](\s*/\s*[mwfdxi])?\b|\(\s*gn\*?\s*\)|all genders|"
-    r"\b(divers|geschlechtsneutral)\b",
+    r"\b(divers|geschlechtsneutral|alle geschlechter)\b",
     re.IGNORECASE,
 )
 # Plain-text fields refuse markup outright: a clear message beats silently altered text.

@@ -125,3 +125,20 @@ def test_a_failing_mail_server_does_not_undo_a_decision(
         job_ad_approve(ad=ad, by=moderator)
     ad.refresh_from_db()
     assert ad.status == JobAd.Status.APPROVED
+
+
+@pytest.mark.parametrize(
+    ("title", "has_note"),
+    [
+        ("Pflegefachkraft (m/w/d)", True),
+        ("Koch (w/m/d)", True),
+        ("Erzieher (gn*)", True),
+        ("Buchhalter (alle Geschlechter)", True),
+        ("Developer (all genders)", True),
+        ("Koch", False),
+        ("Fahrer/in", False),
+        ("UX/UI-Designer", False),
+    ],
+)
+def test_gender_note_is_recognised(title, has_note):
+    assert JobAd(title=title).has_gender_note is has_note

@@ -1,12 +1,12 @@
 """Only approved ads within their run dates (Berlin calendar days) are ever shown."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from ads.models import Banner, JobAd
+from ads.models import Banner, JobAd, ads_today
 
 from .factories import BannerFactory, JobAdFactory
 
@@ -60,10 +60,6 @@ def test_box_and_board_show_only_live_ads(client):
 
 
 def test_paused_or_future_banners_are_not_live():
-    from datetime import timedelta
-
-    from ads.models import ads_today
-
     BannerFactory(is_active=False)
     BannerFactory(
         first_day=ads_today() + timedelta(days=1), last_day=ads_today() + timedelta(days=3)
