@@ -107,8 +107,8 @@ class Place(models.Model):
             raise ValidationError(
                 {
                     "is_default": _(
-                        "There is no default place yet. Tick “default place” here, "
-                        "or make another place the default first."
+                        "The top bar needs a default place. Tick “default place” here, "
+                        "or first make another place the default."
                     )
                 }
             )

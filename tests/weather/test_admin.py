@@ -83,8 +83,17 @@ def test_the_first_place_must_be_the_default(admin_client, db):
     response = admin_client.post(f"{CHANGELIST}add/", form_data())
 
     assert response.status_code == 200
-    assert "Es gibt noch keinen Standardort" in response.content.decode()
+    assert "Die Kopfleiste braucht einen Standardort" in response.content.decode()
     assert not Place.objects.exists()
+
+
+def test_the_default_cannot_be_unticked_without_a_successor(admin_client, place):
+    response = admin_client.post(
+        f"{CHANGELIST}{place.pk}/change/", form_data(name="Dorsten", slug="dorsten")
+    )
+
+    assert "Die Kopfleiste braucht einen Standardort" in response.content.decode()
+    assert Place.objects.get().is_default
 
 
 def test_a_second_default_is_refused_with_a_hint(admin_client, place):

@@ -74,14 +74,19 @@ def test_fresh_page_shows_conditions_days_and_sources(client, server, place):
         "Luftfeuchtigkeit": "83\xa0%",
         "Luftdruck": "1014\xa0hPa",
     }
-    assert "Gemessen an der Station Essen-Bredeney (28 km entfernt)" in text
+    assert "Gemessen an der Station Essen-Bredeney (28 km entfernt), Stand: " in text
+    observed = place.reports.get(kind="current").conditions().observed_at
+    doc = lxml.html.fromstring(response.content)
+    assert doc.xpath('//p[@class="weather-now__station"]/time/@datetime') == [
+        timezone.localtime(observed).replace(microsecond=0).isoformat()
+    ]
     assert f"{DWD_SOURCE}" in text
     # Six following days, with German weekdays, highs and lows from the hourly forecast.
     tomorrow = timezone.localdate() + timedelta(days=1)
     weekday = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
     assert f"{weekday[tomorrow.weekday()]} {tomorrow.day}.{tomorrow.month}." in text
     assert "Teils bewölkt 9\xa0°C 2\xa0°C 0,0\xa0mm" in text
-    assert "Heute: höchstens 9,0 °C, tiefstens 2,0 °C, Niederschlag 0,0 mm." in text
+    assert "Heute: höchstens 9,0\xa0°C, tiefstens 2,0\xa0°C, Niederschlag 0,0\xa0mm." in text
     assert DWD_COMPUTED in text
     assert "Demodaten" not in text
     assert "Derzeit liegen für Dorsten keine amtlichen Warnungen vor." in text
@@ -102,7 +107,12 @@ def test_warnings_are_shown_unaltered_with_their_validity(client, server, place)
         assert escape(answer[field], quote=False) in html
     text = text_of(response)
     assert "Warnung vor markantem Wetter STURMBÖEN" in text
-    assert f"Gültig von {german(onset)}, 10:00 Uhr bis {german(expires)}, 10:00 Uhr" in text
+    assert f"Gültig von {german(onset)}, 10:00\xa0Uhr bis {german(expires)}, 10:00\xa0Uhr" in text
+    validity = lxml.html.fromstring(response.content).xpath('//*[@class="weather-alert__validity"]')
+    assert validity[0].xpath(".//time/@datetime") == [
+        onset.replace(microsecond=0).isoformat(),
+        expires.replace(microsecond=0).isoformat(),
+    ]
     assert "keine amtlichen Warnungen" not in text
 
 
