@@ -1,6 +1,7 @@
 """The weather page per place, in every state, and that no page ever calls the service."""
 
 import re
+import socket
 from datetime import timedelta
 from html import escape
 
@@ -116,6 +117,22 @@ def test_warnings_are_shown_unaltered_with_their_validity(client, server, place)
     assert "keine amtlichen Warnungen" not in text
 
 
+def test_an_expired_warning_is_not_shown(client, server, place):
+    serve_good_weather(server)
+    server.answer(
+        "/alerts",
+        alerts_answer(
+            onset=timezone.now() - timedelta(hours=8), expires=timezone.now() - timedelta(hours=1)
+        ),
+    )
+    weather_refresh(place=place)
+
+    text = text_of(client.get("/wetter/"))
+
+    assert "STURMBÖEN" not in text
+    assert "Derzeit liegen für Dorsten keine amtlichen Warnungen vor." in text
+
+
 def test_when_warnings_could_not_be_fetched_the_page_does_not_claim_there_are_none(
     client, server, place
 ):
@@ -181,11 +198,14 @@ def test_unknown_places_and_a_missing_default_are_not_found(client, place):
 
 
 def test_rendering_pages_never_calls_the_weather_service(
-    client, admin_client, server, place, wulfen
+    client, admin_client, server, place, wulfen, monkeypatch
 ):
     serve_good_weather(server)
     weather_refresh(place=place)
     server.requests.clear()
+    connections = []
+    # Any provider, any address: no page may open a connection of its own.
+    monkeypatch.setattr(socket.socket, "connect", lambda sock, address: connections.append(address))
 
     for url in ["/", "/wetter/", "/wetter/wulfen/", "/wetter/dorsten/"]:
         assert client.get(url).status_code in {200, 302}
@@ -193,6 +213,7 @@ def test_rendering_pages_never_calls_the_weather_service(
         assert admin_client.get(url).status_code == 200
 
     assert server.requests == []
+    assert connections == []
 
 
 def test_the_page_reads_the_weather_with_three_queries(client, server, place, wulfen):

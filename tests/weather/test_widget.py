@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone
 
-from weather.models import Place
+from weather.models import Place, Report
 from weather.services import weather_refresh
 
 from .fakes import age_reports, alerts_answer, current_answer, serve_good_weather
@@ -57,6 +57,19 @@ def test_an_expired_warning_shows_no_badge(server, place):
     serve_good_weather(server)
     server.answer("/alerts", alerts_answer(expires=timezone.now() - timedelta(minutes=1)))
     weather_refresh(place=place)
+
+    html = render_widget()
+
+    assert "8,6" in html
+    assert "Warnung" not in html
+
+
+def test_outdated_warnings_show_no_badge_beside_fresh_conditions(server, place):
+    serve_good_weather(server)
+    weather_refresh(place=place)
+    Report.objects.filter(kind=Report.Kind.ALERTS).update(
+        as_of=timezone.now() - timedelta(minutes=91)
+    )
 
     html = render_widget()
 
