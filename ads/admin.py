@@ -194,27 +194,33 @@ class JobAdAdmin(StatisticsMixin, admin.ModelAdmin):
                 % {"title": obj.title},
             )
 
-    def _decide(self, request, ads, decide) -> int:
-        done = 0
+    def _decide(self, request, ads, decide) -> list[JobAd]:
+        """Decide each ad; report each refusal. Returns the ads decided."""
+        decided = []
         for ad in ads:
             try:
-                decide(ad)
-                done += 1
+                decided.append(decide(ad))
             except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{ad}: {_error_text(error)}", messages.ERROR)
-        return done
+                text = _error_text(error)
+                # Most refusals name the ad already; the others get its name in front.
+                self.message_user(
+                    request, text if str(ad) in text else f"{ad}: {text}", messages.ERROR
+                )
+        return decided
 
     @admin.action(description=_("Approve selected job ads"), permissions=["moderate"])
     def approve_selected(self, request, queryset):
-        done = self._decide(request, queryset, lambda ad: job_ad_approve(ad=ad, by=request.user))
-        if done:
+        approved = self._decide(
+            request, queryset, lambda ad: job_ad_approve(ad=ad, by=request.user)
+        )
+        if done := len(approved):
             self.message_user(
                 request,
                 ngettext("%(count)d job ad approved.", "%(count)d job ads approved.", done)
                 % {"count": done},
                 messages.SUCCESS,
             )
-        without_note = [ad.title for ad in queryset if not ad.has_gender_note]
+        without_note = [ad.title for ad in approved if not ad.has_gender_note]
         if without_note:
             self.message_user(
                 request,
@@ -228,10 +234,10 @@ class JobAdAdmin(StatisticsMixin, admin.ModelAdmin):
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             reason = form.cleaned_data["reason"]
-            done = self._decide(
+            rejected = self._decide(
                 request, queryset, lambda ad: job_ad_reject(ad=ad, by=request.user, reason=reason)
             )
-            if done:
+            if done := len(rejected):
                 self.message_user(
                     request,
                     ngettext("%(count)d job ad rejected.", "%(count)d job ads rejected.", done)

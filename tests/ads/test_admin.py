@@ -69,13 +69,17 @@ def test_approve_action(moderator_client, django_capture_on_commit_callbacks):
 
 
 def test_approve_action_warns_about_a_missing_gender_note(moderator_client):
-    JobAdFactory(title="Koch", submitted=True)
+    koch = JobAdFactory(title="Koch", submitted=True)
+    kellner = JobAdFactory(title="Kellner", rejected=True)
     response = moderator_client.post(
         CHANGELIST,
-        {"action": "approve_selected", "_selected_action": [JobAd.objects.get().pk]},
+        {"action": "approve_selected", "_selected_action": [koch.pk, kellner.pk]},
         follow=True,
     )
-    assert "Kein Genderhinweis in: Koch" in response.text
+    assert "1 Stellenanzeige freigegeben." in response.text
+    assert "Kein Genderhinweis in: Koch<" in response.text  # only the ad just approved
+    refusal = f'<li class="error">Über „{kellner}“ wurde bereits entschieden (abgelehnt).</li>'
+    assert refusal in response.text
 
 
 def test_bulk_reject_asks_for_a_reason_first(moderator_client):
