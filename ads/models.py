@@ -387,6 +387,8 @@ class Banner(RunDates):
         try:
             width, height = self.image.width, self.image.height
         except (OSError, ValueError):
+            width = height = None
+        if not width or not height:
             return  # not an image: the field's own validator reports that
         slot_w, slot_h = self.SLOT_SIZES[self.slot]
         if abs(width / height - slot_w / slot_h) > 0.03 * (slot_w / slot_h):

@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from lxml import html as lxml_html
 
@@ -254,3 +256,12 @@ def test_banner_upload_checks_the_slot_proportions(moderator_client):
     banner = Banner.objects.get()
     assert (banner.image_width, banner.image_height) == (728, 90)
     assert not BannerStat.objects.exists()
+
+
+def test_a_banner_that_is_no_image_gets_a_message_not_a_crash():
+    banner = BannerFactory.build(
+        slot="leaderboard", image=SimpleUploadedFile("x.png", b"kein Bild\n" * 50, "image/png")
+    )
+    with pytest.raises(ValidationError) as error:
+        banner.full_clean()
+    assert "kein gültiges Bild" in " ".join(error.value.message_dict["image"])
