@@ -214,9 +214,17 @@ class PlaceWeather:
         self.alerts = sorted((a for a in alerts if a.is_active(now)), key=lambda a: a.onset)
 
     @property
-    def is_demo(self) -> bool:
+    def _shown_reports(self) -> list[Report]:
         reports = [self.current_report, self.forecast_report, self.alerts_report]
-        return any(r.is_demo for r in reports if r is not None)
+        return [r for r in reports if r is not None]
+
+    @property
+    def is_demo(self) -> bool:
+        return any(r.is_demo for r in self._shown_reports)
+
+    @property
+    def credits_dwd(self) -> bool:
+        return any(r.credits_dwd for r in self._shown_reports)
 
     @property
     def alerts_known(self) -> bool:

@@ -85,9 +85,24 @@ def test_stale_weather_shows_nothing_rather_than_old_numbers(server, place):
     assert render_widget().strip() == ""
 
 
+def test_an_active_warning_shows_even_when_the_measurements_are_outdated(server, place):
+    serve_good_weather(server)
+    weather_refresh(place=place)
+    Report.objects.filter(kind=Report.Kind.CURRENT).update(
+        as_of=timezone.now() - timedelta(minutes=91)
+    )
+
+    html = render_widget()
+
+    assert "8,6" not in html and "°C" not in html
+    assert "Dorsten" in html and "1 Warnung" in html
+    assert 'href="/wetter/"' in html
+    assert "Deutscher Wetterdienst" in html
+
+
 def test_an_old_measurement_is_not_shown_even_when_just_fetched(server, place):
     # The service may keep answering with the last reading of a station that stopped.
-    serve_good_weather(server)
+    serve_good_weather(server, alerts=False)
     server.answer(
         "/current_weather", current_answer(observed_at=timezone.now() - timedelta(hours=2))
     )
