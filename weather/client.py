@@ -168,7 +168,8 @@ class BrightSkyClient(WeatherProvider):
             logger.debug("Bright Sky %s attempt %d/%d: %s", path, attempt + 1, attempts, problem)
         else:
             self.failing = True
-            raise ProviderError(f"{path}: {problem} (after {attempts} attempts)")
+            tries = f"after {attempts} attempts" if attempts > 1 else "one attempt, service down"
+            raise ProviderError(f"{path}: {problem} ({tries})")
         self.failing = False
         try:
             data = json.loads(body, parse_constant=_refuse_constant)

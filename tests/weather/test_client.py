@@ -219,9 +219,10 @@ def test_once_the_service_failed_completely_further_requests_try_once(server):
     server.answer("/alerts", {"error": "down"}, status=503)
     client = BrightSkyClient()
 
-    for _ in range(2):
-        with pytest.raises(ProviderError):
-            client.current(latitude=LAT, longitude=LON)
+    with pytest.raises(ProviderError, match=r"HTTP 503 \(after 2 attempts\)"):
+        client.current(latitude=LAT, longitude=LON)
+    with pytest.raises(ProviderError, match=r"HTTP 503 \(one attempt, service down\)"):
+        client.current(latitude=LAT, longitude=LON)
     assert len(server.requests) == 2 + 1
 
     server.answer("/current_weather", current_answer())
