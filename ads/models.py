@@ -173,7 +173,7 @@ class JobAd(RunDates):
     description = RichTextField(
         _("description"),
         sanitize_profile="basic",
-        config_name="default",
+        config_name="basic",
         help_text=_("The full ad. Paragraphs, bold, italics, lists and links only."),
     )
     apply_url = models.URLField(

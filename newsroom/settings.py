@@ -224,6 +224,11 @@ def _ckeditor_config(toolbar: list[str], levels: int) -> dict:
 _TEXT_TOOLS = ["heading", "|", "bold", "italic", "link", "|", "bulletedList", "numberedList",
                "blockQuote"]  # fmt: skip
 CKEDITOR_5_CONFIGS = {
+    # Job ad descriptions: the "basic" allowlist of newsroom.sanitize, nothing more.
+    "basic": _ckeditor_config(
+        ["bold", "italic", "link", "|", "bulletedList", "numberedList", "|", "undo", "redo"],
+        levels=0,
+    ),
     # Static pages (Impressum, ...): text only.
     "default": _ckeditor_config([*_TEXT_TOOLS, "|", "undo", "redo"], levels=2),
     # Article bodies: also images (uploaded through our own view) and tables.

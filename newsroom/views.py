@@ -23,7 +23,8 @@ def favicon(request):
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     return HttpResponse(
-        f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap}\n", content_type="text/plain"
+        f"User-agent: *\nDisallow: /admin/\nDisallow: /anzeigen/\nSitemap: {sitemap}\n",
+        content_type="text/plain",
     )
 
 

@@ -40,3 +40,4 @@ def test_sitemap_lists_public_articles_and_categories(client):
 def test_robots_txt_points_to_the_sitemap(client):
     body = client.get("/robots.txt").content.decode()
     assert "Disallow: /admin/" in body and "Sitemap: http://testserver/sitemap.xml" in body
+    assert "Disallow: /anzeigen/" in body  # ad redirects are not for crawlers

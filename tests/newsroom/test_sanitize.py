@@ -90,3 +90,29 @@ def test_article_body_is_sanitized_whenever_it_is_saved():
     article = ArticleFactory(body='<p onclick="alert(1)">Hallo</p><script>alert(2)</script>')
     article.refresh_from_db()
     assert article.body == "<p>Hallo</p>"
+
+
+# What each CKEditor toolbar item produces; the field's allowlist must keep all of it.
+TOOLBAR_TAGS = {
+    "bold": {"strong"}, "italic": {"em"}, "link": {"a"},
+    "bulletedList": {"ul", "li"}, "numberedList": {"ol", "li"}, "blockQuote": {"blockquote"},
+    "imageUpload": {"figure", "img", "figcaption"},
+    "insertTable": {"figure", "table", "thead", "tbody", "tr", "th", "td"},
+    "heading": set(), "undo": set(), "redo": set(), "|": set(),
+}  # fmt: skip
+
+
+def test_every_editor_offers_only_what_its_sanitizer_keeps():
+    from django.apps import apps
+    from django.conf import settings
+
+    from newsroom.sanitize import PROFILES, RichTextField
+
+    fields = [f for m in apps.get_models() for f in m._meta.fields if isinstance(f, RichTextField)]
+    assert len(fields) >= 3  # article body, page body, job ad description
+    for field in fields:
+        config = settings.CKEDITOR_5_CONFIGS[field.config_name]
+        allowed = PROFILES[field.sanitize_profile]["tags"]
+        made = set().union(*(TOOLBAR_TAGS[item] for item in config["toolbar"]["items"]))
+        made |= {o["view"] for o in config["heading"]["options"] if "view" in o}
+        assert made <= allowed, (field, made - allowed)
