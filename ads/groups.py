@@ -1,5 +1,7 @@
 """The "Anzeigen" group: the ad staff who moderate job ads and manage banners."""
 
+from newsroom.groups import ensure_group
+
 GROUP_NAME = "Anzeigen"
 
 # Exactly what the work needs: moderate and edit job ads (also ones taken by phone),
@@ -19,9 +21,4 @@ PERMISSIONS = [
 
 def ensure_ads_group(group_model, permission_model):
     """Create the group with exactly PERMISSIONS (used by a data migration and tests)."""
-    group, _ = group_model.objects.get_or_create(name=GROUP_NAME)
-    permissions = permission_model.objects.filter(
-        content_type__app_label="ads", codename__in=PERMISSIONS
-    )
-    group.permissions.set(permissions)
-    return group
+    return ensure_group(group_model, permission_model, GROUP_NAME, {"ads": PERMISSIONS})

@@ -1,15 +1,11 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 from ads.groups import ensure_ads_group
+from newsroom.groups import create_permissions_now
 
 
 def create_group(apps, schema_editor):
-    # Permissions are normally created after all migrations; the group needs them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+    create_permissions_now(apps)
     ensure_ads_group(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
