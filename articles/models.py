@@ -99,7 +99,11 @@ class Category(models.Model):
         with transaction.atomic():
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
-                # Keep the derived paths of the subtree in step.
+                # The old address keeps working, and the subtree's paths follow.
+                CategoryPathHistory.objects.update_or_create(
+                    path=old_path, defaults={"category": self}
+                )
+                CategoryPathHistory.objects.filter(path=self.path).delete()
                 for child in self.children.all():
                     child.save()
         cache.delete(NAVIGATION_CACHE_KEY)
@@ -451,3 +455,18 @@ class ArticleSlugHistory(models.Model):
 
     def __str__(self):
         return self.slug
+
+
+class CategoryPathHistory(models.Model):
+    """A category's former path, so that old links to the section redirect to it."""
+
+    path = models.CharField(max_length=500, unique=True)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="old_paths")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("former category path")
+        verbose_name_plural = _("former category paths")
+
+    def __str__(self):
+        return self.path

@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .models import Article, ArticleSlugHistory, Author, Category, Tag
+from .models import Article, ArticleSlugHistory, Author, Category, CategoryPathHistory, Tag
 
 PAGE_SIZE = 12
 
@@ -43,14 +43,22 @@ def path_dispatch(request, path):
     slug = path.rsplit("/", 1)[-1]
     article = _visible_articles(request).for_detail().filter(slug=slug).first()
     if article is None:
-        former = ArticleSlugHistory.objects.filter(slug=slug).select_related("article").first()
-        if former is None or not (former.article.is_public or request.user.is_staff):
-            raise Http404
-        return redirect(former.article, permanent=True)
+        return redirect(_former_address(request, path, slug), permanent=True)
     if path != article.get_absolute_url().strip("/"):
         # A changed category (or a mistyped one) leads to the article's current address.
         return redirect(article, permanent=True)
     return article_detail(request, article)
+
+
+def _former_address(request, path, slug):
+    """What used to live at `path`: an article under an old slug, or a renamed category."""
+    former = ArticleSlugHistory.objects.filter(slug=slug).select_related("article").first()
+    if former is not None and (former.article.is_public or request.user.is_staff):
+        return former.article
+    old_category = CategoryPathHistory.objects.filter(path=path).select_related("category").first()
+    if old_category is not None:
+        return old_category.category
+    raise Http404
 
 
 def category_detail(request, category):

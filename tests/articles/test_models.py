@@ -130,3 +130,18 @@ def test_admin_article_urls_reverse_in_german():
     assert reverse("articles:search") == "/suche/"
     assert reverse("articles:tag", kwargs={"slug": "x"}) == "/thema/x/"
     assert reverse("articles:author", kwargs={"slug": "x"}) == "/autor/x/"
+
+
+def test_renamed_category_keeps_its_old_address(client):
+    town = CategoryFactory(name="Lindenau", slug="lindenau")
+    CategoryFactory(name="Rathaus", slug="rathaus", parent=town)
+    town.slug = "stadt"
+    town.save()
+    assert client.get("/lindenau/").headers["Location"] == "/stadt/"
+    response = client.get("/lindenau/rathaus/")
+    assert response.status_code == 301 and response["Location"] == "/stadt/rathaus/"
+    # Renaming back makes the first address real again.
+    town.slug = "lindenau"
+    town.save()
+    assert client.get("/lindenau/").status_code == 200
+    assert client.get("/stadt/").headers["Location"] == "/lindenau/"
