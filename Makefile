@@ -48,9 +48,13 @@ check: install
 	SECRET_KEY=check-only DEBUG=false $(BIN)/python manage.py check
 	SECRET_KEY=check-only DEBUG=false $(BIN)/python manage.py makemigrations --check --dry-run
 
+# German translations: the project's (locale/) and each app's own (<app>/locale/).
 messages: install
-	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l de --ignore=.venv --ignore=staticfiles --no-obsolete
-	$(BIN)/python manage.py compilemessages -l de --ignore=.venv
+	$(BIN)/python manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=.tools \
+		--ignore=staticfiles --ignore=media --ignore=tests --ignore=ads --ignore=weather
+	cd ads && ../$(BIN)/django-admin makemessages -l de --no-obsolete
+	cd weather && ../$(BIN)/django-admin makemessages -l de --no-obsolete
+	$(BIN)/python manage.py compilemessages -l de --ignore=.venv --ignore=.tools
 
 clean:
 	rm -rf $(VENV) staticfiles var

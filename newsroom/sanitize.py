@@ -74,6 +74,8 @@ def sanitize_html(html: str, profile: str = "article") -> str:
         allowed_classes=rules["allowed_classes"],
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
+        # Images in the text are below the lead image: load them when they come into view.
+        set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
     )
     return _IMG_WITHOUT_SRC.sub("", cleaned).strip()
 

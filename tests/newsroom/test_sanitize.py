@@ -69,10 +69,15 @@ def test_everything_the_editor_toolbar_makes_survives():
         "<h2>Zwischentitel</h2>", "<h3>Unter</h3>", "<h4>Klein</h4>", "<strong>fett</strong>",
         "<em>kursiv</em>", 'href="https://example.org/seite"', "<ul><li>eins</li></ul>",
         "<ol><li>zwei</li></ol>", "<blockquote><p>„Ein Zitat.“</p></blockquote>",
-        '<figure class="image"><img src="/media/editor/2026/11/abc.jpg" alt="Rathaus">',
+        '<figure class="image"><img src="/media/editor/2026/11/abc.jpg" alt="Rathaus"',
         "<figcaption>Das Rathaus</figcaption>", "<th>A</th>", "<td>1</td>",
     ]:  # fmt: skip
         assert fragment in cleaned, fragment
+
+
+def test_images_in_the_text_load_lazily():
+    cleaned = sanitize_html('<p>x</p><img src="/media/editor/a.jpg" alt="" loading="eager">')
+    assert 'loading="lazy"' in cleaned and 'loading="eager"' not in cleaned
 
 
 def test_basic_profile_drops_headings_images_and_tables():
