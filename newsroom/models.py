@@ -7,6 +7,7 @@ from newsroom.sanitize import RichTextField
 from newsroom.validators import validate_http_url
 
 SITE_SETTINGS_CACHE_KEY = "newsroom:site-settings"
+FOOTER_PAGES_CACHE_KEY = "newsroom:footer-pages"
 
 
 class SiteSettings(models.Model):
@@ -90,5 +91,14 @@ class Page(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(FOOTER_PAGES_CACHE_KEY)  # the footer shows the change at once
+
     def get_absolute_url(self):
         return reverse("newsroom:page", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(FOOTER_PAGES_CACHE_KEY)
+        return result

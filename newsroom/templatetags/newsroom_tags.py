@@ -8,11 +8,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from newsroom.images import rendition_name, rendition_widths
-from newsroom.models import Page
+from newsroom.models import FOOTER_PAGES_CACHE_KEY, Page
 
 register = template.Library()
 
-FOOTER_PAGES_CACHE_KEY = "newsroom:footer-pages"
 
 
 @register.inclusion_tag("widgets/footer_pages.html")

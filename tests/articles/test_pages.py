@@ -263,3 +263,13 @@ def test_home_sections_do_not_repeat_the_top_stories(client, hall):
 def test_favicon_is_answered_without_a_404_page(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+
+
+def test_footer_follows_page_edits_at_once(client, hall):
+    page = Page.objects.create(title="Impressum", slug="impressum", body="<p>Text</p>")
+    assert "Impressum" in text(client.get("/")).split('class="site-footer"')[1]  # now cached
+    page.title = "Impressum & Kontakt"
+    page.save()
+    assert "Impressum &amp; Kontakt" in text(client.get("/")).split('class="site-footer"')[1]
+    page.delete()
+    assert "Impressum" not in text(client.get("/")).split('class="site-footer"')[1]
