@@ -273,3 +273,17 @@ def test_footer_follows_page_edits_at_once(client, hall):
     assert "Impressum &amp; Kontakt" in text(client.get("/")).split('class="site-footer"')[1]
     page.delete()
     assert "Impressum" not in text(client.get("/")).split('class="site-footer"')[1]
+
+
+def test_search_understands_german_word_forms_on_postgresql(client, hall):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("stemming needs PostgreSQL's German dictionary; SQLite matches substrings")
+    ArticleFactory(title="Neue Schulen für Lindenau", body="<p>Der Rat beschließt.</p>")
+    ArticleFactory(title="Sportfest", body="<p><strong>Schule</strong> frei</p>")
+    ArticleFactory(title="Ohne Treffer", body="<p>strong</p>")
+    html = text(client.get("/suche/", {"q": "Schule"}))
+    assert "Neue Schulen für Lindenau" in html and "Sportfest" in html
+    assert "Ohne Treffer" not in html and "2 Artikel gefunden" in html
+    assert "Ohne Treffer" not in text(client.get("/suche/", {"q": "Rathaus"}))
