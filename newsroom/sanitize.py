@@ -75,7 +75,9 @@ def sanitize_html(html: str, profile: str = "article") -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         # Images in the text are below the lead image: load them when they come into view.
-        set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
+        # One attribute only: nh3 adds several in random order, and a body that reads
+        # differently on each save would count as an update ("Aktualisiert am").
+        set_tag_attribute_values={"img": {"loading": "lazy"}},
     )
     return _IMG_WITHOUT_SRC.sub("", cleaned).strip()
 
