@@ -70,6 +70,14 @@ def test_journalist_writes_and_publishes_an_article(live_server, journalist_logi
     assert "<h2>Ein Dank in der Frühe</h2>" in article.body
     assert 'href="https://example.org/stadtportal"' in article.body
 
+    # Saved again unchanged, after CKEditor has re-read the stored text: not an update.
+    page.goto(live_server.url + f"/admin/articles/article/{article.pk}/change/")
+    expect(page.locator(".ck-editor__editable")).to_contain_text("Ein Dank in der Frühe")
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist")).to_contain_text("erfolgreich")
+    article.refresh_from_db()
+    assert article.updated_at is None
+
     # Readers find it on the home page and on its own page.
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Bürgermeister grüßt die Straßenfeger").first.click()
