@@ -53,6 +53,23 @@ def _open_checked(file) -> Image.Image:
                     code="too_many_pixels",
                     params={"width": width, "height": height, "limit": max_pixels // 1_000_000},
                 )
+            # GIFs are re-encoded with every frame: a small file with many large frames
+            # would keep a worker busy for minutes, so all frames count.
+            frames = getattr(image, "n_frames", 1) if image.format == "GIF" else 1
+            if frames > 1 and width * height * frames > max_pixels:
+                raise ValidationError(
+                    _(
+                        "The animation is too large (%(frames)s frames of %(width)s × "
+                        "%(height)s pixels). The limit is %(limit)s megapixels in all frames."
+                    ),
+                    code="too_many_pixels",
+                    params={
+                        "frames": frames,
+                        "width": width,
+                        "height": height,
+                        "limit": max_pixels // 1_000_000,
+                    },
+                )
             image.load()  # decodes the data: catches truncated and corrupt files
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ValidationError(
@@ -85,6 +102,7 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
     if fmt == "JPEG":
         image.convert("RGB").save(out, "JPEG", quality=82, optimize=True, progressive=True)
     elif fmt == "GIF":
+        image.info.pop("comment", None)  # GIF comments are metadata too
         image.save(out, "GIF", save_all=True)  # keeps animations
     elif fmt == "WEBP":
         image.save(out, "WEBP", quality=82)

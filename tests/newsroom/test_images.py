@@ -200,3 +200,35 @@ def test_huge_uploads_are_scaled_down(category):
         category=category, lead_image=image_upload(size=(5000, 2500)), lead_image_alt="Panorama"
     )
     assert (article.lead_image_width, article.lead_image_height) == (2400, 1200)
+
+
+def gif_upload(frames: int, size: tuple[int, int], **save_kw):
+    images = [Image.new("RGB", size, (i * 10 % 256, 0, 0)) for i in range(frames)]
+    out = BytesIO()
+    images[0].save(out, "GIF", save_all=True, append_images=images[1:], **save_kw)
+    return SimpleUploadedFile("animation.gif", out.getvalue(), content_type="image/gif")
+
+
+@pytest.mark.django_db
+def test_editor_upload_refuses_an_animation_with_too_many_pixels_in_all_frames(
+    admin_client, settings
+):
+    # 20 frames of 0.5 megapixels: each frame is within the limit, all of them are not.
+    settings.IMAGE_UPLOAD_MAX_PIXELS = 5_000_000
+    upload = gif_upload(20, (1000, 500))
+    response = admin_client.post(reverse("articles:editor-upload"), {"upload": upload})
+    assert response.status_code == 400
+    assert "20 Einzelbilder zu je 1000 × 500" in response.json()["error"]["message"]
+
+
+@pytest.mark.django_db
+def test_small_animations_keep_their_frames_but_not_their_comment(admin_client):
+    upload = gif_upload(3, (40, 30), comment=b"Aufgenommen von Max Privat", duration=200)
+    response = admin_client.post(reverse("articles:editor-upload"), {"upload": upload})
+    assert response.status_code == 200
+    from django.conf import settings
+
+    path = settings.MEDIA_ROOT / response.json()["url"].removeprefix("/media/")
+    assert b"Privat" not in path.read_bytes()
+    with Image.open(path) as stored:
+        assert stored.n_frames == 3
