@@ -90,6 +90,9 @@ def article_detail(request, article):
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = _paginate(request, Article.objects.published().filter(tags=tag).for_listing())
+    if not page.paginator.count:
+        # Tags are created with drafts; their names must not show before the article does.
+        raise Http404
     return render(request, "articles/tag.html", {"tag": tag, "page_obj": page})
 
 

@@ -125,6 +125,16 @@ def test_tag_and_author_pages(client, article):
     assert client.get("/thema/gibt-es-nicht/").status_code == 404
 
 
+def test_tags_of_unpublished_articles_have_no_page(client, hall):
+    ArticleFactory(category=hall, status=Article.Status.DRAFT, tags=["Rücktritt Wallmeyer"])
+    ArticleFactory(category=hall, published_at=timezone.now() + timedelta(hours=1),
+                   tags=["Neue Schulleiterin"])  # fmt: skip
+    for url in ["/thema/ruecktritt-wallmeyer/", "/thema/neue-schulleiterin/"]:
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Wallmeyer" not in text(response) and "Schulleiterin" not in text(response)
+
+
 def test_search_finds_words_in_the_text(client, article):
     html = text(client.get("/suche/", {"q": "Absatz"}))
     assert article.title in html and "1 Artikel gefunden" in html
