@@ -1,12 +1,13 @@
 from django import forms
 from django.contrib import admin
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as TaggitTag
 
-from .models import Article, Author, Category, Tag
+from .models import NAVIGATION_CACHE_KEY, Article, Author, Category, Tag
 
 # Articles use their own tag model (German slugs); taggit's generic one would only confuse.
 admin.site.unregister(TaggitTag)
@@ -28,6 +29,11 @@ class CategoryAdmin(GermanSlugMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ["parent"]
     ordering = ["path"]
+
+    def delete_queryset(self, request, queryset):
+        # The bulk action deletes without Category.delete(), which clears the navigation.
+        super().delete_queryset(request, queryset)
+        cache.delete(NAVIGATION_CACHE_KEY)
 
 
 @admin.register(Author)

@@ -46,3 +46,47 @@ def test_admin_needs_staff(client, django_user_model):
     client.force_login(reader)
     response = client.get(reverse("admin:articles_article_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def bulk_delete(admin_client, model, objects):
+    info = model._meta.app_label, model._meta.model_name
+    response = admin_client.post(
+        reverse("admin:{}_{}_changelist".format(*info)),
+        {"action": "delete_selected", "_selected_action": [o.pk for o in objects], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not model.objects.filter(pk__in=[o.pk for o in objects]).exists()
+
+
+@pytest.mark.django_db
+def test_site_wide_parts_follow_admin_edits_at_once(admin_client, client):
+    """Navigation, footer and promo box are cached; every way of editing them clears that."""
+    from articles.models import Category
+    from newsroom.models import Page, SiteSettings
+    from tests.factories import ArticleFactory, CategoryFactory
+
+    sport = CategoryFactory(name="Sport", slug="sport")
+    kultur = CategoryFactory(name="Kultur", slug="kultur")
+    impressum = Page.objects.create(title="Impressum", slug="impressum")
+    kontakt = Page.objects.create(title="Kontakt", slug="kontakt")
+    article = ArticleFactory(category=sport)
+    SiteSettings.objects.create(promo_title="Alter Kanal", promo_link_url="https://example.org")
+
+    def html():
+        return client.get(article.get_absolute_url()).content.decode()
+
+    assert 'href="/kultur/"' in html() and 'href="/seite/kontakt/"' in html()  # now cached
+    bulk_delete(admin_client, Category, [kultur])
+    bulk_delete(admin_client, Page, [kontakt])
+    assert 'href="/kultur/"' not in html() and 'href="/seite/kontakt/"' not in html()
+
+    sport.name = "Lokalsport"
+    sport.save()
+    impressum.title = "Impressum & Verantwortliche"
+    impressum.save()
+    settings = SiteSettings.load()
+    settings.promo_title = "Neuer Kanal"
+    settings.save()
+    page = html()
+    assert ">Lokalsport</a>" in page and "Impressum &amp; Verantwortliche" in page
+    assert "Neuer Kanal" in page and "Alter Kanal" not in page
