@@ -1,4 +1,5 @@
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 
 from .models import Article, Category
 
@@ -12,6 +13,11 @@ class ArticleSitemap(Sitemap):
 
     def lastmod(self, item):
         return item.updated_at or item.published_at
+
+    def get_latest_lastmod(self):
+        # For the index; Django's default would load every article to find the newest date.
+        dates = self.items().aggregate(Max("published_at"), Max("updated_at")).values()
+        return max((d for d in dates if d), default=None)
 
 
 class CategorySitemap(Sitemap):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -13,14 +13,24 @@ admin.site.site_title = _("Newsroom")
 
 handler500 = "newsroom.views.server_error"
 
+SITEMAPS = {"articles": ArticleSitemap, "categories": CategorySitemap}
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("feed/", LatestArticlesFeed(), name="feed"),
+    # An index of sections, each paginated: every article is listed, not only the newest
+    # page of them.
     path(
         "sitemap.xml",
-        sitemap,
-        {"sitemaps": {"articles": ArticleSitemap, "categories": CategorySitemap}},
+        sitemaps.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
     ),
     path("", include("newsroom.site_urls")),
     path("", include("ads.urls")),
