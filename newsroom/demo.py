@@ -52,19 +52,20 @@ löschen sie nach Ablauf der Frist.</p>
 
 
 def load(*, stdout) -> None:
-    settings = SiteSettings.load()
-    settings.site_name = "Lindenauer Nachrichten"
-    settings.town = "Lindenau"
-    settings.tagline = "Das Nachrichtenportal für Lindenau und die Region"
-    if not settings.promo_title:
-        settings.promo_title = "Neu: unser WhatsApp-Kanal"
-        settings.promo_text = (
-            "Die wichtigsten Nachrichten aus Lindenau direkt aufs Handy – "
-            "kostenlos und jederzeit abbestellbar."
-        )
-        settings.promo_link_label = "Jetzt abonnieren"
-        settings.promo_link_url = "https://example.org/whatsapp-kanal"
-    settings.save()
+    # Settings someone already edited in the admin stay as they are.
+    if not SiteSettings.objects.exists():
+        SiteSettings(
+            site_name="Lindenauer Nachrichten",
+            town="Lindenau",
+            tagline="Das Nachrichtenportal für Lindenau und die Region",
+            promo_title="Neu: unser WhatsApp-Kanal",
+            promo_text=(
+                "Die wichtigsten Nachrichten aus Lindenau direkt aufs Handy – "
+                "kostenlos und jederzeit abbestellbar."
+            ),
+            promo_link_label="Jetzt abonnieren",
+            promo_link_url="https://example.org/whatsapp-kanal",
+        ).save()
 
     for title, slug, position, body in PAGES:
         Page.objects.get_or_create(

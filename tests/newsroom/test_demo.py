@@ -1,0 +1,41 @@
+"""`manage.py load_demo`: a full portal, safe to run again."""
+
+import os
+
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article, Author, Category, Tag
+from newsroom.models import Page, SiteSettings
+
+
+def load_demo():
+    with open(os.devnull, "w") as devnull:
+        call_command("load_demo", stdout=devnull)
+
+
+def counts():
+    return [m.objects.count() for m in (Category, Author, Tag, Article, Page, SiteSettings)]
+
+
+@pytest.mark.django_db
+def test_demo_fills_the_portal_and_can_run_again():
+    load_demo()
+    assert Category.objects.count() >= 8 and Category.objects.exclude(parent=None).exists()
+    published = Article.objects.published()
+    assert published.count() >= 40
+    assert not published.filter(lead_image="").exists()
+    assert published.filter(is_lead_story=True).exists()
+    assert Tag.objects.exists() and not published.filter(authors=None).exists()
+    assert Article.objects.count() > published.count()  # a draft and a scheduled one
+    assert SiteSettings.load().has_promo
+    pages = set(Page.objects.values_list("slug", flat=True))
+    assert pages >= {"impressum", "datenschutz", "kontakt"}
+
+    before = counts()
+    settings = SiteSettings.load()
+    settings.site_name = "Dorstener Zeitung"
+    settings.save()
+    load_demo()
+    assert counts() == before
+    assert SiteSettings.load().site_name == "Dorstener Zeitung"  # an admin's edit stays
