@@ -19,7 +19,10 @@ class SiteSettings(models.Model):
         max_length=100,
         default="",
         blank=True,
-        help_text=_("The town the portal reports on, e.g. shown beside the weather."),
+        help_text=_(
+            "The town the portal reports on, named in the home page's heading "
+            "(read out by screen readers, read by search engines)."
+        ),
     )
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
     promo_title = models.CharField(
