@@ -13,7 +13,6 @@ from newsroom.models import FOOTER_PAGES_CACHE_KEY, Page
 register = template.Library()
 
 
-
 @register.inclusion_tag("widgets/footer_pages.html")
 def footer_pages() -> dict:
     """Links to Impressum, Datenschutz, Kontakt ...; cached, cleared when a page is saved."""
