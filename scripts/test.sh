@@ -21,6 +21,7 @@ apt_install() {
 
 echo "== ruff"
 $BIN/ruff check . || status=1
+$BIN/ruff format --check . || status=1
 echo "== migrations up to date"
 SECRET_KEY=check-only DEBUG=false $BIN/python manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "makemigrations --check failed: a model change has no migration" >&2; status=1; }
@@ -40,6 +41,10 @@ fi
 
 # The W3C Nu HTML Checker (Java + the vnu-jar npm package) for the HTML validity tests.
 VNU_JAR=.tools/node_modules/vnu-jar/build/dist/vnu.jar
+if in_ci && ! { command -v java && command -v npm; } >/dev/null 2>&1; then
+  echo "== installing java and npm for the HTML checker"
+  apt_install default-jre-headless npm || { echo "FATAL: cannot install java/npm in CI" >&2; exit 1; }
+fi
 if [ ! -f "$VNU_JAR" ] && command -v npm >/dev/null 2>&1; then
   echo "== installing the Nu HTML Checker (npm vnu-jar)"
   npm install --silent --no-audit --no-fund --prefix .tools vnu-jar@26.9.27 >/dev/null 2>&1 || true
