@@ -378,6 +378,8 @@ class Article(models.Model):
             for f in self.TEXT_FIELDS
         ):
             self.updated_at = timezone.now()
+        if self.updated_at and self.updated_at <= self.published_at:
+            self.updated_at = None  # republished with a later date: older updates are moot
         with transaction.atomic():
             super().save(*args, **kwargs)
             old_slug = stored.get("slug")

@@ -85,6 +85,19 @@ def test_updated_date_is_set_only_when_published_text_changes():
     assert article.updated_at is not None
 
 
+def test_republishing_with_a_later_date_drops_the_older_update():
+    article = ArticleFactory(published_at=timezone.now() - timedelta(days=2))
+    article = Article.objects.get(pk=article.pk)
+    article.lead = "Korrigierter Anreißer."
+    article.save()
+    assert article.updated_at is not None
+    article.status = Article.Status.DRAFT  # taken down for a check, then published anew
+    article.save()
+    article.status, article.published_at = Article.Status.PUBLISHED, timezone.now()
+    article.save()
+    assert article.updated_at is None
+
+
 def test_editing_a_draft_is_not_an_update():
     article = ArticleFactory(status=Article.Status.DRAFT)
     article = Article.objects.get(pk=article.pk)
