@@ -297,3 +297,12 @@ def test_search_understands_german_word_forms_on_postgresql(client, hall):
     assert "Neue Schulen für Lindenau" in html and "Sportfest" in html
     assert "Ohne Treffer" not in html and "2 Artikel gefunden" in html
     assert "Ohne Treffer" not in text(client.get("/suche/", {"q": "Rathaus"}))
+
+
+def test_author_photo_offers_its_small_copy_to_phones(client, hall):
+    author = AuthorFactory(slug="paula-rehberg", photo=image_upload(size=(1200, 1200)))
+    ArticleFactory(category=hall, authors=[author])
+    html = text(client.get(author.get_absolute_url()))
+    url = author.photo.url
+    assert f'srcset="{url[:-4]}-480w.jpg 480w, {url[:-4]}-960w.jpg 960w, {url} 1200w"' in html
+    assert 'sizes="6rem"' in html
