@@ -306,3 +306,28 @@ def test_author_photo_offers_its_small_copy_to_phones(client, hall):
     url = author.photo.url
     assert f'srcset="{url[:-4]}-480w.jpg 480w, {url[:-4]}-960w.jpg 960w, {url} 1200w"' in html
     assert 'sizes="6rem"' in html
+
+
+def test_unpublished_articles_appear_on_no_reader_page(client, hall):
+    author = AuthorFactory(slug="miriam-adler")
+    public = ArticleFactory(category=hall, authors=[author], tags=["Hallenbad"],
+                            title="Bad öffnet wieder", body="<p>Geheimsache Bad</p>")  # fmt: skip
+    draft = ArticleFactory(category=hall, authors=[author], tags=["Hallenbad"],
+                           status=Article.Status.DRAFT, slug="entwurf",
+                           title="Geheimsache Rücktritt", lead="Geheimsache Entwurf")  # fmt: skip
+    ArticleFactory(category=hall, authors=[author], tags=["Hallenbad"],
+                   published_at=timezone.now() + timedelta(hours=2),
+                   title="Geheimsache Zukunft", lead="Geheimsache geplant")  # fmt: skip
+    # A draft's changed slug: the old address must not lead to it either.
+    draft = Article.objects.get(pk=draft.pk)
+    draft.slug = "entwurf-neu"
+    draft.save()
+    urls = ["/", "/lindenau/", "/lindenau/rathaus/", public.get_absolute_url(),
+            "/thema/hallenbad/", "/autor/miriam-adler/", "/suche/?q=Geheimsache", "/feed/",
+            "/sitemap-articles.xml", "/lindenau/rathaus/entwurf/"]  # fmt: skip
+    for url in urls:
+        html = text(client.get(url))
+        assert "Rücktritt" not in html and "Zukunft" not in html, url
+        assert "entwurf" not in html, url
+    assert client.get("/lindenau/rathaus/entwurf/").status_code == 404
+    assert "1 Artikel gefunden" in text(client.get("/suche/", {"q": "Geheimsache"}))
