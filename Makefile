@@ -26,7 +26,7 @@ run: install
 	@echo "  Newsroom runs on http://127.0.0.1:8000/"
 	@echo "  Admin: http://127.0.0.1:8000/admin/  user: redaktion  password: newsroom-demo"
 	@echo ""
-	$(BIN)/python manage.py refresh_weather --every 900 & trap 'kill $$!' EXIT INT TERM; \
+	$(BIN)/python manage.py refresh_weather --every 900 & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The whole suite on SQLite and on a throwaway PostgreSQL 15 cluster (scripts/test.sh).
