@@ -192,7 +192,8 @@ class Tag(TagBase):
         ordering = ["name"]
 
     def slugify(self, tag, i=None):
-        slug = slugify_de(tag)
+        # "🎉" or "!!!" have no letters to keep; an empty slug would break every link to it.
+        slug = slugify_de(tag) or "schlagwort"
         return f"{slug}_{i}" if i is not None else slug
 
     def get_absolute_url(self):

@@ -24,6 +24,15 @@ def test_tag_slugs_spell_umlauts_out():
     assert set(Tag.objects.values_list("slug", flat=True)) == {"buergerbuero", "fussball"}
 
 
+def test_tags_without_letters_still_get_a_page(client):
+    article = ArticleFactory(tags=["🎉", "!!!"])
+    slugs = set(Tag.objects.values_list("slug", flat=True))
+    assert slugs == {"schlagwort", "schlagwort_1"}
+    assert client.get(article.get_absolute_url()).status_code == 200
+    for slug in slugs:
+        assert client.get(reverse("articles:tag", kwargs={"slug": slug})).status_code == 200
+
+
 def test_category_tree_paths_follow_renames():
     town = CategoryFactory(name="Lindenau", slug="lindenau")
     hall = CategoryFactory(name="Rathaus", slug="rathaus", parent=town)
