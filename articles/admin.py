@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as TaggitTag
 
@@ -71,6 +72,19 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.modified_at.isoformat()
+
+    def clean_tags(self):
+        # The database column is limited; a longer tag would otherwise fail when saving.
+        tags = self.cleaned_data["tags"]
+        limit = Tag._meta.get_field("name").max_length
+        for tag in tags:
+            if len(tag) > limit:
+                raise ValidationError(
+                    _("A tag may have at most %(limit)s characters: “%(tag)s”."),
+                    code="tag_too_long",
+                    params={"limit": limit, "tag": Truncator(tag).chars(40)},
+                )
+        return tags
 
     def clean(self):
         cleaned = super().clean()

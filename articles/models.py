@@ -193,7 +193,8 @@ class Tag(TagBase):
 
     def slugify(self, tag, i=None):
         # "🎉" or "!!!" have no letters to keep; an empty slug would break every link to it.
-        slug = slugify_de(tag) or "schlagwort"
+        # Spelled-out umlauts make a slug longer than the name: keep it within the column.
+        slug = slugify_de(tag)[:90].strip("-") or "schlagwort"
         return f"{slug}_{i}" if i is not None else slug
 
     def get_absolute_url(self):

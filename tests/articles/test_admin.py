@@ -103,3 +103,21 @@ def test_redaktion_group_writes_articles_but_does_not_delete_or_moderate_ads(
     assert client.get(delete).status_code == 403
     assert client.get(reverse("admin:articles_category_add")).status_code == 403
     assert client.get(reverse("admin:ads_jobad_changelist")).status_code == 403
+
+
+def test_overlong_tags_get_a_message_not_a_server_error(admin_client):
+    from tests.factories import CategoryFactory
+    from tests.newsroom.test_images import article_form_data
+
+    data = article_form_data(CategoryFactory(), lead_image_alt="", tags="Rathaus, " + "x" * 101)
+    response = admin_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 200
+    assert "höchstens 100 Zeichen" in " ".join(response.context["adminform"].form.errors["tags"])
+    assert not Article.objects.exists()
+
+
+def test_a_tag_of_umlauts_fits_its_slug_column():
+    from articles.models import Tag
+
+    ArticleFactory(tags=["Ä" * 100])  # the slug spells every umlaut out: "aeaeae..."
+    assert 0 < len(Tag.objects.get().slug) <= 100
