@@ -206,6 +206,19 @@ CK_EDITOR_5_UPLOAD_FILE_VIEW_NAME = "articles:editor-upload"
 CKEDITOR_5_UPLOAD_FILE_TYPES = ["jpeg", "png", "gif", "webp"]
 
 
+# django-ckeditor-5 loads every plugin of its build. Without a toolbar button they still act
+# on shortcuts (Ctrl+U), typing ("~~", "---"), pasting (Word formatting, video links) and
+# drag handles (image size); the sanitizer would then drop the result on saving. Removing
+# them keeps the editor to what readers will see.
+_CKEDITOR_REMOVED_PLUGINS = [
+    "Alignment", "Code", "CodeBlock", "Font", "GeneralHtmlSupport", "Highlight",
+    "HorizontalLine", "HtmlEmbed", "ImageResize", "ImageStyle", "IndentBlock",
+    "ListProperties", "MediaEmbed", "Mention", "PageBreak", "SourceEditing", "Strikethrough",
+    "Style", "Subscript", "Superscript", "TableCellProperties", "TableProperties", "TodoList",
+    "Underline",
+]  # fmt: skip
+
+
 def _ckeditor_config(toolbar: list[str], levels: int) -> dict:
     headings = [{"model": "paragraph", "title": "Absatz", "class": "ck-heading_paragraph"}] + [
         {"model": f"heading{n}", "view": f"h{n}", "title": f"Überschrift {n}",
@@ -214,6 +227,7 @@ def _ckeditor_config(toolbar: list[str], levels: int) -> dict:
     ]  # fmt: skip
     return {
         "language": "de",
+        "removePlugins": _CKEDITOR_REMOVED_PLUGINS,
         "toolbar": {"items": toolbar},
         "heading": {"options": headings},
         "image": {"toolbar": ["imageTextAlternative", "toggleImageCaption"]},
