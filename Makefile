@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := newsroom.settings
 
-.PHONY: install run demo test test-sqlite lint fmt check messages clean
+.PHONY: install run demo test test-sqlite lint fmt check messages clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: install
 
 test-sqlite: install
 	$(BIN)/pytest
+
+# Speed of the reading pages on a 100,000-article archive, direct and through Varnish
+# (scripts/bench.sh; needs wrk and varnishd; BENCH_SECONDS, BENCH_DB=postgres).
+bench: install
+	bash scripts/bench.sh
 
 lint: install
 	$(BIN)/ruff check .

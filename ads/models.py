@@ -242,7 +242,9 @@ class JobAd(RunDates):
                 condition=~Q(apply_url="", apply_email=""), name="jobad_has_apply_route"
             ),
         ]
-        indexes = [models.Index(fields=["status", "first_day", "last_day"])]
+        # The board reads approved ads that have not ended: last_day leads, so the range
+        # covers current and future ads only, not every ad ever approved.
+        indexes = [models.Index(fields=["status", "last_day", "first_day"], name="jobad_live_idx")]
 
     def __str__(self):
         return f"{self.employer_name}: {self.title}"

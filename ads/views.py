@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from newsroom.caching import ADS, cache_tags
 from newsroom.validators import validate_http_url
 
 from .forms import JobAdSubmitForm
@@ -78,6 +79,7 @@ def _gone(request, *, job: JobAd | None = None) -> HttpResponse:
     return render(request, "ads/ad_gone.html", {"ad": job}, status=410)
 
 
+@cache_tags(ADS)
 def job_list(request):
     ads = JobAd.objects.for_board()
     places = sorted(set(JobAd.objects.live().values_list("place", flat=True)))
@@ -92,6 +94,7 @@ def job_list(request):
     )
 
 
+@cache_tags(ADS)
 def job_detail(request, pk: int, slug: str):
     ad = get_object_or_404(JobAd.objects.filter(status=JobAd.Status.APPROVED), pk=pk)
     if ad.has_ended():
@@ -151,6 +154,7 @@ def job_submit_done(request):
     return render(request, "ads/job_submit_done.html")
 
 
+@cache_tags(ADS)
 def ads_index(request):
     """/anzeigen/ itself: paid content is found in the job board."""
     return redirect("ads:job-list")

@@ -18,7 +18,7 @@ class LatestArticlesFeed(Feed):
         return SiteSettings.load().site_name
 
     def items(self):
-        return Article.objects.published().select_related("category").order_by("-published_at")[:30]
+        return Article.objects.published().for_listing()[:30]
 
     def item_title(self, item):
         return item.title

@@ -1,12 +1,9 @@
 from html import unescape
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
-from django.db.models import DEFERRED, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db import models, transaction
+from django.db.models import DEFERRED, Q
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -15,9 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from newsroom import caching
 from newsroom.images import CleanImageField
 from newsroom.sanitize import RichTextField, sanitize_html
 from newsroom.text import slugify_de
+
+from .search import search_articles
 
 # Top-level paths the site uses (or a web server serves) besides categories.
 RESERVED_SLUGS = {"admin", "static", "media", "api", "feed", "rss", "sitemap", "robots"}
@@ -37,16 +37,14 @@ def is_reserved_top_level_slug(slug: str) -> bool:
     return False
 
 
-NAVIGATION_CACHE_KEY = "articles:main-categories"
-
-
-def main_categories() -> list["Category"]:
+def main_categories(request=None) -> list["Category"]:
     """The main categories for the navigation, from the cache (shown on every page)."""
-    categories = cache.get(NAVIGATION_CACHE_KEY)
-    if categories is None:
-        categories = list(Category.objects.filter(parent=None))
-        cache.set(NAVIGATION_CACHE_KEY, categories)
-    return categories
+    return caching.cached(
+        "main-categories",
+        [caching.ALL],
+        lambda: list(Category.objects.filter(parent=None)),
+        request,
+    )
 
 
 class Category(models.Model):
@@ -107,15 +105,9 @@ class Category(models.Model):
                 CategoryPathHistory.objects.filter(path=self.path).delete()
                 for child in self.children.all():
                     child.save()
-        cache.delete(NAVIGATION_CACHE_KEY)
 
     def get_absolute_url(self):
         return reverse("articles:path", kwargs={"path": self.path})
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        cache.delete(NAVIGATION_CACHE_KEY)
-        return result
 
     def build_path(self) -> str:
         return f"{self.parent.path}/{self.slug}" if self.parent_id else self.slug
@@ -137,6 +129,10 @@ class Category(models.Model):
             raise ValidationError(
                 {"slug": _("An article already uses this slug. Please choose another one.")}
             )
+
+    def subtree(self) -> list["Category"]:
+        """This category and all categories below it (one query)."""
+        return list(Category.objects.filter(Q(pk=self.pk) | Q(path__startswith=f"{self.path}/")))
 
     def ancestors(self) -> list["Category"]:
         """This category's ancestors from the top, itself last (one query)."""
@@ -204,16 +200,35 @@ class Tag(TagBase):
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+    # The article's publication date while it is published, else empty: a copy, so that a
+    # tag page walks this table's index newest first instead of sorting all of the tag's
+    # articles. Set in save() (taggit adds tags with get_or_create) and kept in step by
+    # Article.save().
+    listed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("tagged article")
         verbose_name_plural = _("tagged articles")
+        indexes = [
+            models.Index(
+                fields=["tag", "listed_at", "content_object"], name="taggedarticle_listing_idx"
+            )
+        ]
+
+    def save(self, *args, **kwargs):
+        self.listed_at = self.content_object.listed_at
+        super().save(*args, **kwargs)
 
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published and not dated in the future."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled_after(self, moment):
+        """When the next scheduled article goes live after `moment` (None: none is due)."""
+        upcoming = self.filter(status=Article.Status.PUBLISHED, published_at__gt=moment)
+        return upcoming.order_by("published_at").values_list("published_at", flat=True).first()
 
     def for_listing(self):
         return self.select_related("category").order_by("-published_at", "-pk")
@@ -227,36 +242,90 @@ class ArticleQuerySet(models.QuerySet):
         return ordered.filter(is_lead_story=True).first() or ordered.first()
 
     def sections(self, *, per_section: int = 4) -> list[tuple[Category, list["Article"]]]:
-        """The newest articles of each main category with its subcategories, in one query."""
-        ranked = self.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("category__root_slug"),
-                order_by=[F("published_at").desc(), F("pk").desc()],
-            )
-        ).filter(rank__lte=per_section)
+        """The newest articles of each main category with its subcategories, in two queries:
+        the categories, then one short index walk per category merged with UNION ALL."""
+        categories = list(Category.objects.all())
+        by_pk = {c.pk: c for c in categories}
+        parts = [self.filter(category=c) for c in categories]
         by_root: dict[str, list[Article]] = {}
-        for article in ranked.select_related("category").order_by("-published_at", "-pk"):
-            by_root.setdefault(article.category.root_slug, []).append(article)
-        return [(c, by_root[c.slug]) for c in main_categories() if c.slug in by_root]
+        for article in self._merged_newest(parts, per_section, limit=None):
+            article.category = by_pk[article.category_id]
+            shown = by_root.setdefault(article.category.root_slug, [])
+            if len(shown) < per_section:
+                shown.append(article)
+        roots = [c for c in categories if c.parent_id is None]
+        return [(c, by_root[c.slug]) for c in roots if c.slug in by_root]
 
-    def search(self, query: str):
-        """Articles matching the words of `query`; on PostgreSQL with German word forms."""
-        if connection.vendor == "postgresql":
-            # "Schulen" finds "Schule": stemming with PostgreSQL's German dictionary. HTML tags
-            # in the body are tokens the German configuration does not index.
-            vector = SearchVector("title", "kicker", "lead", "body", config="german")
-            words = SearchQuery(query, config="german", search_type="websearch")
-            return self.annotate(search=vector).filter(search=words)
-        return self.filter(
-            Q(title__icontains=query)
-            | Q(kicker__icontains=query)
-            | Q(lead__icontains=query)
-            | Q(body__icontains=query)
+    # Keyset pagination: lists read (pk, published_at) pairs newest first, at most `limit`,
+    # optionally only those listed after `before` (the last pair of the previous page). An
+    # OFFSET would walk every earlier row; a cursor starts where the last page ended.
+
+    def newest_ids(self, limit: int, before: tuple | None = None) -> list[tuple]:
+        rows = self._before(before) if before else self
+        return list(rows.order_by("-published_at", "-pk").values_list("pk", "published_at")[:limit])
+
+    def newest_ids_in(self, categories, limit: int, before: tuple | None = None) -> list[tuple]:
+        """newest_ids() over several categories (a subtree). An IN over the categories would
+        sort all their articles; instead each category's index is walked for at most `limit`
+        rows and the walks are merged."""
+        rows = self._before(before) if before else self
+        parts = [rows.filter(category=c).only("pk", "published_at") for c in categories]
+        return [(a.pk, a.published_at) for a in self._merged_newest(parts, limit, limit=limit)]
+
+    def newest_ids_tagged(self, tag, limit: int, before: tuple | None = None) -> list[tuple]:
+        """newest_ids() for a tag, from TaggedArticle's copy of the date and its index, so a
+        tag on half of the archive costs what one on ten articles costs."""
+        rows = TaggedArticle.objects.filter(tag=tag, listed_at__lte=timezone.now())
+        if before:
+            pk, published_at = before
+            rows = rows.filter(listed_at__lte=published_at).exclude(
+                listed_at=published_at, content_object_id__gte=pk
+            )
+        rows = rows.order_by("-listed_at", "-content_object_id")
+        return list(rows.values_list("content_object_id", "listed_at")[:limit])
+
+    def _before(self, before: tuple):
+        pk, published_at = before
+        # The range on published_at uses the index; the exclude only breaks ties.
+        return self.filter(published_at__lte=published_at).exclude(
+            published_at=published_at, pk__gte=pk
         )
 
+    def in_order(self, ids: list[tuple]) -> list["Article"]:
+        """The public articles of `ids` (from newest_ids*) with their category, in that order.
+        Looked up by primary key alone and checked here: with a filter on status in the
+        query, SQLite may walk the date index from today back to these articles instead."""
+        by_pk = self.select_related("category").order_by().in_bulk([pk for pk, _date in ids])
+        return [by_pk[pk] for pk, _date in ids if pk in by_pk and by_pk[pk].is_public]
+
+    def _merged_newest(self, parts, per_part: int, *, limit: int | None):
+        """The rows of several querysets, each cut to its newest `per_part` through its own
+        index, merged newest first (UNION ALL; SQLite allows no LIMIT inside a compound
+        select, so each part is wrapped). At most ~500 parts (SQLite's compound limit)."""
+        if not parts:
+            return []
+        sql, params = [], []
+        for i, part in enumerate(parts):
+            part_sql, part_params = part.order_by("-published_at", "-pk")[
+                :per_part
+            ].query.sql_with_params()
+            sql.append(f"SELECT * FROM ({part_sql}) AS part{i}")
+            params.extend(part_params)
+        query = f"SELECT * FROM ({' UNION ALL '.join(sql)}) AS merged"
+        query += " ORDER BY merged.published_at DESC, merged.id DESC"
+        if limit is not None:
+            query += " LIMIT %s"
+            params.append(limit)
+        return list(self.model.objects.raw(query, params))
+
+    def search(self, query: str):
+        """Published articles containing every word of `query`, through a full-text index
+        (on PostgreSQL with German word forms); at most the newest search.RESULT_LIMIT."""
+        return search_articles(self, query)
+
     def in_category(self, category: Category):
-        """Articles in `category` or any of its subcategories."""
+        """Articles in `category` or any of its subcategories (for small sets; lists page
+        through newest_ids_in(category.subtree()))."""
         return self.filter(Q(category=category) | Q(category__path__startswith=f"{category.path}/"))
 
 
@@ -362,7 +431,19 @@ class Article(models.Model):
         ordering = ["-published_at", "-pk"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        indexes = [models.Index(fields=["status", "published_at"])]
+        # Every reading list walks one of these newest first and stops after what it shows:
+        # all published articles, one category's, and the Aufmacher lookup. The trailing id
+        # matches the lists' tie-breaker, so no list sorts.
+        indexes = [
+            models.Index(fields=["status", "published_at", "id"], name="article_published_idx"),
+            models.Index(
+                fields=["category", "status", "published_at", "id"], name="article_category_idx"
+            ),
+            models.Index(
+                fields=["is_lead_story", "status", "published_at", "id"],
+                name="article_lead_story_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "published"]), name="article_status_valid"
@@ -384,6 +465,11 @@ class Article(models.Model):
             self.updated_at = None  # republished with a later date: older updates are moot
         with transaction.atomic():
             super().save(*args, **kwargs)
+            if stored and (stored.get("status"), stored.get("published_at")) != (
+                self.status,
+                self.published_at,
+            ):
+                self.tagged_articles().update(listed_at=self.listed_at)
             old_slug = stored.get("slug")
             if old_slug and old_slug != self.slug:
                 # Old addresses keep working: the article view redirects old slugs.
@@ -402,6 +488,14 @@ class Article(models.Model):
         # Remember what was stored, to tell real changes from plain saves.
         instance._stored = dict(zip(field_names, values, strict=True))
         return instance
+
+    @property
+    def listed_at(self):
+        """The date lists sort by while published (copied to TaggedArticle), else None."""
+        return self.published_at if self.status == self.Status.PUBLISHED else None
+
+    def tagged_articles(self):
+        return TaggedArticle.objects.filter(content_object=self)
 
     @property
     def is_public(self) -> bool:

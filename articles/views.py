@@ -1,8 +1,14 @@
+from functools import partial
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from newsroom.caching import LIST, cache_tags
+
 from .models import Article, ArticleSlugHistory, Author, Category, CategoryPathHistory, Tag
+from .pagination import paginate
+from .search import RESULT_LIMIT, clean_query
 
 PAGE_SIZE = 12
 
@@ -18,6 +24,7 @@ def _paginate(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("seite"))
 
 
+@cache_tags(LIST)
 def home(request):
     articles = Article.objects.published()
     lead = articles.lead_story()
@@ -35,6 +42,7 @@ def home(request):
     )
 
 
+@cache_tags(LIST)
 def path_dispatch(request, path):
     """A category ("/dorsten/rathaus/") or an article ("/dorsten/rathaus/<slug>/")."""
     category = Category.objects.filter(path=path).first()
@@ -62,13 +70,18 @@ def _former_address(request, path, slug):
 
 
 def category_detail(request, category):
-    page = _paginate(request, Article.objects.published().in_category(category).for_listing())
+    subtree = category.subtree()
+    page = paginate(
+        request,
+        partial(Article.objects.published().newest_ids_in, subtree),
+        Article.objects.in_order,
+    )
     return render(
         request,
         "articles/category.html",
         {
             "category": category,
-            "subcategories": category.children.all(),
+            "subcategories": [c for c in subtree if c.parent_id == category.pk],
             "breadcrumb": category.ancestors(),
             "page_obj": page,
         },
@@ -87,24 +100,44 @@ def article_detail(request, article):
     )
 
 
+@cache_tags(LIST)
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    page = _paginate(request, Article.objects.published().filter(tags=tag).for_listing())
-    if not page.paginator.count:
+    page = paginate(
+        request,
+        partial(Article.objects.newest_ids_tagged, tag),
+        Article.objects.in_order,
+    )
+    if not page.object_list and not page.is_cursor_page:
         # Tags are created with drafts; their names must not show before the article does.
         raise Http404
     return render(request, "articles/tag.html", {"tag": tag, "page_obj": page})
 
 
+@cache_tags(LIST)
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
-    page = _paginate(request, Article.objects.published().filter(authors=author).for_listing())
+    # Bounded by this author's own articles, not by the archive: the auto-created join
+    # table has no date to walk newest first (a custom one would cost the admin's widget).
+    articles = Article.objects.published().filter(authors=author)
+    page = paginate(request, articles.newest_ids, Article.objects.in_order)
     return render(request, "articles/author.html", {"author": author, "page_obj": page})
 
 
+@cache_tags(LIST)
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
+    # Control characters and lone surrogates would only break the page or the database.
+    query = clean_query(request.GET.get("q", ""))[:200]
     page = None
     if query:
-        page = _paginate(request, Article.objects.published().search(query).for_listing())
-    return render(request, "articles/search.html", {"query": query, "page_obj": page})
+        # search() finds only published articles itself; a published() before it would let
+        # SQLite walk the whole publication-date index instead of the bounded matches.
+        page = _paginate(request, Article.objects.search(query).for_listing())
+    context = {
+        "query": query,
+        "page_obj": page,
+        # Only the newest matches are searched (search.RESULT_LIMIT); readers are told so.
+        "result_limit": RESULT_LIMIT,
+        "at_limit": page is not None and page.paginator.count >= RESULT_LIMIT,
+    }
+    return render(request, "articles/search.html", context)

@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from .models import FOOTER_PAGES_CACHE_KEY, Page, SiteSettings
+from .models import Page, SiteSettings
 
 
 @admin.register(SiteSettings)
@@ -31,11 +30,6 @@ class PageAdmin(admin.ModelAdmin):
     list_editable = ["is_published", "in_footer", "position"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ("title",)}
-
-    def delete_queryset(self, request, queryset):
-        # The bulk action deletes without Page.delete(), which clears the footer links.
-        super().delete_queryset(request, queryset)
-        cache.delete(FOOTER_PAGES_CACHE_KEY)
 
     class Media:
         # Listing urlify.js first makes Django merge our wrapper in after it.

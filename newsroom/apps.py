@@ -7,4 +7,6 @@ class NewsroomConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
-        from . import checks  # noqa: F401 -- registers the deploy checks
+        from . import caching, checks  # noqa: F401 -- registers the deploy checks
+
+        caching.connect_signals()

@@ -1,13 +1,10 @@
-from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from newsroom import caching
 from newsroom.sanitize import RichTextField
 from newsroom.validators import validate_http_url
-
-SITE_SETTINGS_CACHE_KEY = "newsroom:site-settings"
-FOOTER_PAGES_CACHE_KEY = "newsroom:footer-pages"
 
 
 class SiteSettings(models.Model):
@@ -53,16 +50,16 @@ class SiteSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1  # a single row
         super().save(*args, **kwargs)
-        cache.delete(SITE_SETTINGS_CACHE_KEY)
 
     @classmethod
-    def load(cls) -> "SiteSettings":
+    def load(cls, request=None) -> "SiteSettings":
         """The settings row, from the cache when possible (read on every page)."""
-        settings = cache.get(SITE_SETTINGS_CACHE_KEY)
-        if settings is None:
-            settings = cls.objects.filter(pk=1).first() or cls(pk=1)
-            cache.set(SITE_SETTINGS_CACHE_KEY, settings)
-        return settings
+        return caching.cached(
+            "site-settings",
+            [caching.ALL],
+            lambda: cls.objects.filter(pk=1).first() or cls(pk=1),
+            request,
+        )
 
     @property
     def has_promo(self) -> bool:
@@ -94,14 +91,5 @@ class Page(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        cache.delete(FOOTER_PAGES_CACHE_KEY)  # the footer shows the change at once
-
     def get_absolute_url(self):
         return reverse("newsroom:page", kwargs={"slug": self.slug})
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        cache.delete(FOOTER_PAGES_CACHE_KEY)
-        return result

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.RejectNullCharactersMiddleware",
+    # Above the session: it answers 304s before any view and drops a reader's Vary: Cookie.
+    "newsroom.caching.HttpCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.site",
+                "newsroom.context_processors.cache_versions",
             ],
         },
     },
@@ -104,16 +107,28 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A file-based cache is shared by all gunicorn workers of one machine without another
-# service to run; site-wide parts (navigation, promo box) are cached there.
-CACHES = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"
-        ),
-        "LOCATION": os.environ.get("CACHE_LOCATION", str(BASE_DIR / "var" / "cache")),
-        "TIMEOUT": 300,
+# service to run; site-wide parts (navigation, promo box), app-cache versions and the
+# ads' click de-duplication live there. With several app servers, REDIS_URL (e.g.
+# redis://127.0.0.1:6379/0) switches to Redis so that all of them share it.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": 300,
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": os.environ.get(
+                "CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"
+            ),
+            "LOCATION": os.environ.get("CACHE_LOCATION", str(BASE_DIR / "var" / "cache")),
+            "TIMEOUT": 300,
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -267,3 +282,27 @@ ADS_TRUSTED_PROXY_COUNT = int(os.environ.get("ADS_TRUSTED_PROXY_COUNT", "0"))
 ADS_MAX_RUN_DAYS = int(os.environ.get("ADS_MAX_RUN_DAYS", "90"))
 # Address of the public site for links in e-mails to employers and ad staff.
 ADS_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+
+# HTTP caching of reading pages (newsroom/caching.py). Anonymous readers' pages may be kept
+# by browsers for HTTP_CACHE_MAX_AGE seconds and by a shared proxy for HTTP_CACHE_S_MAXAGE;
+# every change bans the affected pages in the proxy at once, so the proxy's time can be
+# long. A browser's copy cannot be banned: by default it asks again every time (a 304
+# costs no SQL), so a journalist who just logged in, or a reader, never sees an old page.
+# The top bar's weather lags by up to S_MAXAGE (a weather refresh bans only /wetter/).
+HTTP_CACHE_MAX_AGE = int(os.environ.get("HTTP_CACHE_MAX_AGE", "0"))
+HTTP_CACHE_S_MAXAGE = int(os.environ.get("HTTP_CACHE_S_MAXAGE", "300"))
+HTTP_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("HTTP_CACHE_STALE_WHILE_REVALIDATE", "30"))
+HTTP_CACHE_STALE_IF_ERROR = int(os.environ.get("HTTP_CACHE_STALE_IF_ERROR", "86400"))
+HTTP_CACHE_EXCLUDED_PATHS = ("/admin/",)
+# Site-wide parts (navigation, footer, latest articles, weather widget) in the app cache;
+# a change gives them a new key, so this only bounds how long unused ones linger.
+HTTP_CACHE_FRAGMENT_TIMEOUT = int(os.environ.get("HTTP_CACHE_FRAGMENT_TIMEOUT", "86400"))
+# The proxies to ban changed pages in (e.g. "http://127.0.0.1:6081"), and how: a class with
+# `purge(tags)`, constructed with these URLs. Empty: no proxy in front of the app.
+HTTP_CACHE_PURGE_URLS = env_list("HTTP_CACHE_PURGE_URLS")
+HTTP_CACHE_PURGE_BACKEND = os.environ.get(
+    "HTTP_CACHE_PURGE_BACKEND", "newsroom.caching.VarnishBanPurger"
+)
+# A second ban this many seconds later catches a page rendered from the old data that
+# reached the proxy just after the first one (0: no second ban).
+HTTP_CACHE_PURGE_REPEAT_AFTER = float(os.environ.get("HTTP_CACHE_PURGE_REPEAT_AFTER", "1"))

@@ -1,35 +1,26 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from articles import sitemaps as article_sitemaps
 from articles.feeds import LatestArticlesFeed
-from articles.sitemaps import ArticleSitemap, CategorySitemap
+from newsroom.caching import LIST, cache_tags
 
 admin.site.site_header = _("Newsroom administration")
 admin.site.site_title = _("Newsroom")
 
 handler500 = "newsroom.views.server_error"
 
-SITEMAPS = {"articles": ArticleSitemap, "categories": CategorySitemap}
-
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("feed/", LatestArticlesFeed(), name="feed"),
-    # An index of sections, each paginated: every article is listed, not only the newest
-    # page of them.
-    path(
-        "sitemap.xml",
-        sitemaps.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
-        name="sitemap",
-    ),
+    path("feed/", cache_tags(LIST)(LatestArticlesFeed()), name="feed"),
+    # An index of sections by id range: every article is listed, each section is bounded.
+    path("sitemap.xml", cache_tags(LIST)(article_sitemaps.index), name="sitemap"),
     path(
         "sitemap-<section>.xml",
-        sitemaps.sitemap,
-        {"sitemaps": SITEMAPS},
+        cache_tags(LIST)(article_sitemaps.section),
         name="sitemap-section",
     ),
     path("", include("newsroom.site_urls")),

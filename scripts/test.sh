@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole suite, as `make test` and CI run it: lint and migration checks, then pytest on
 # SQLite and on a throwaway PostgreSQL 15 cluster. Browser tests use Debian's Chromium.
-# With CI=true nothing may be skipped: missing PostgreSQL, Chromium or the HTML checker
-# are installed, and the run fails if that is impossible. Elsewhere a missing one is
-# skipped and the summary says so loudly. Extra arguments go to pytest.
+# With CI=true nothing may be skipped: missing PostgreSQL, Chromium, the HTML checker,
+# Varnish or Redis are installed, and the run fails if that is impossible. Elsewhere a
+# missing one is skipped and the summary says so loudly. Extra arguments go to pytest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -38,6 +38,18 @@ if command -v chromium >/dev/null 2>&1; then
 else
   skipped+=("browser tests: Chromium is not installed (apt-get install chromium)")
 fi
+
+# Varnish (deploy/varnish/default.vcl in front of the live server) and Redis (REDIS_URL)
+# for tests/proxy. varnishd lives in /usr/sbin, which a non-root PATH may lack.
+export PATH="$PATH:/usr/sbin"
+if in_ci && ! { command -v varnishd && command -v redis-server; } >/dev/null 2>&1; then
+  echo "== installing varnish and redis-server"
+  apt_install varnish redis-server || { echo "FATAL: cannot install varnish/redis-server in CI" >&2; exit 1; }
+fi
+command -v varnishd >/dev/null 2>&1 \
+  || skipped+=("proxy tests: Varnish is not installed (apt-get install varnish)")
+command -v redis-server >/dev/null 2>&1 \
+  || skipped+=("Redis cache test: redis-server is not installed (apt-get install redis-server)")
 
 # The W3C Nu HTML Checker (Java + the vnu-jar npm package) for the HTML validity tests.
 VNU_JAR=.tools/node_modules/vnu-jar/build/dist/vnu.jar

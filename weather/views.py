@@ -1,9 +1,12 @@
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from newsroom.caching import WEATHER, cache_tags
+
 from .models import Place, PlaceWeather
 
 
+@cache_tags(WEATHER)
 def place_detail(request, slug=None):
     """A place's weather page: /wetter/ for the default place, /wetter/<slug>/ for others.
 

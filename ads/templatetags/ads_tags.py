@@ -15,6 +15,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 
 from ads.models import Banner, JobAd
+from newsroom import caching
+from newsroom.caching import ADS, add_cache_tags
 
 register = template.Library()
 
@@ -36,6 +38,10 @@ def _live_banners_by_slot() -> dict[str, list[Banner]]:
     for banner in Banner.objects.live():
         slots[banner.slot].append(banner)
     return dict(slots)
+
+
+def _live_job_ads() -> list[JobAd]:
+    return list(JobAd.objects.live().order_by("?")[:JOB_BOX_CANDIDATES])
 
 
 def _weighted_pick(banners: list[Banner]) -> Banner:
@@ -65,7 +71,13 @@ def ad_slot(context, name: str) -> dict:
     The server picks one live banner by weight; the others travel along in a <template>
     so that ads.js can pick again when the HTML was served from a cache.
     """
-    banners = _request_cache(context, "_ads_banners", _live_banners_by_slot).get(name, [])
+    request = context.get("request")
+    add_cache_tags(request, ADS)
+    banners = _request_cache(
+        context,
+        "_ads_banners",
+        lambda: caching.cached("banners", [ADS], _live_banners_by_slot, request),
+    ).get(name, [])
     if not banners:
         return {"banner": None}
     chosen = _weighted_pick(banners)
@@ -80,13 +92,14 @@ def ad_slot(context, name: str) -> dict:
 @register.inclusion_tag("ads/job_ad_box.html", takes_context=True)
 def job_ad_box(context) -> dict:
     """One live job ad, chosen at random, plus a few others for rotation by ads.js."""
-    ads = _request_cache(
-        context,
-        "_ads_jobs",
-        lambda: list(JobAd.objects.live().order_by("?")[:JOB_BOX_CANDIDATES]),
+    request = context.get("request")
+    add_cache_tags(request, ADS)
+    candidates = _request_cache(
+        context, "_ads_jobs", lambda: caching.cached("job-box", [ADS], _live_job_ads, request)
     )
-    if not ads:
+    if not candidates:
         return {"job": None}
+    ads = random.sample(candidates, len(candidates))  # a fresh order for every page
     return {"request": context.get("request"), "job": ads[0], "alternatives": ads[1:]}
 
 

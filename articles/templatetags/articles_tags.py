@@ -1,24 +1,36 @@
 from django import template
 
 from articles.models import Article, main_categories
+from newsroom import caching
 
 register = template.Library()
 
 
-@register.inclusion_tag("widgets/category_nav.html", takes_context=True)
-def category_nav(context) -> dict:
-    """The main categories, from the cache; the current section is marked."""
+@register.simple_tag(takes_context=True)
+def current_section(context) -> str:
+    """The slug of the main category being read, for the navigation to mark."""
     current = context.get("category") or getattr(context.get("article"), "category", None)
+    return current.root_slug if current else ""
+
+
+@register.inclusion_tag("widgets/category_nav.html", takes_context=True)
+def category_nav(context, current_root: str = "") -> dict:
+    """The main categories, from the cache; the current section is marked."""
     return {
-        "categories": main_categories(),
-        "current_root": current.root_slug if current else None,
+        "categories": main_categories(context.get("request")),
+        "current_root": current_root,
     }
 
 
-@register.inclusion_tag("widgets/latest_articles.html")
-def latest_articles(count: int = 4, exclude=None) -> dict:
-    """The newest articles with excerpts, without the one being read (one query)."""
-    articles = Article.objects.published().select_related("category").order_by("-published_at")
-    if exclude is not None:
-        articles = articles.exclude(pk=exclude.pk)
-    return {"articles": articles[:count]}
+@register.inclusion_tag("widgets/latest_articles.html", takes_context=True)
+def latest_articles(context, count: int = 4, exclude=None) -> dict:
+    """The newest articles with excerpts, without the one being read (from the cache)."""
+    request = context.get("request")
+    caching.add_cache_tags(request, caching.LIST)
+    newest = caching.cached(
+        f"latest-{count}",
+        [caching.LIST],
+        lambda: list(Article.objects.published().for_listing()[: count + 1]),
+        request,
+    )
+    return {"articles": [a for a in newest if a.pk != getattr(exclude, "pk", None)][:count]}

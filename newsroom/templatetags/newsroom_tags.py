@@ -1,28 +1,22 @@
 import json
 
 from django import template
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from newsroom.images import rendition_name, rendition_widths
-from newsroom.models import FOOTER_PAGES_CACHE_KEY, Page
+from newsroom.models import Page
 
 register = template.Library()
 
 
 @register.inclusion_tag("widgets/footer_pages.html")
 def footer_pages() -> dict:
-    """Links to Impressum, Datenschutz, Kontakt ...; cached, cleared when a page is saved."""
-    pages = cache.get(FOOTER_PAGES_CACHE_KEY)
-    if pages is None:
-        pages = [
-            (p.title, p.get_absolute_url()) for p in Page.objects.published().filter(in_footer=True)
-        ]
-        cache.set(FOOTER_PAGES_CACHE_KEY, pages)
-    return {"pages": pages}
+    """Links to Impressum, Datenschutz, Kontakt ..."""
+    pages = Page.objects.published().filter(in_footer=True)
+    return {"pages": [(p.title, p.get_absolute_url()) for p in pages]}
 
 
 @register.filter

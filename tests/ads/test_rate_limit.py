@@ -118,6 +118,6 @@ def test_simultaneous_submissions_cannot_slip_past_the_limit(moderator):
     for worker in workers:
         worker.join()
     assert errors == []
-    assert sorted(set(codes)) <= [302, 429] and len(codes) == threads
+    assert set(codes) <= {302, 429} and len(codes) == threads  # all 429 is fine too
     assert codes.count(302) <= 3
     assert JobAd.objects.count() == codes.count(302)

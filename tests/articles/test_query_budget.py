@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles.pagination import make_cursor
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +31,12 @@ def build_portal(n: int):
 
 def pages(mains, articles, authors):
     article = articles[len(articles) // 2]
+    cursor_row = (articles[0].pk, articles[0].published_at)
     return {
         "home": "/",
         "category": mains[0].get_absolute_url(),
+        # an older page of the category, reached by the "Ältere Artikel" cursor
+        "category-older": f"{mains[0].get_absolute_url()}?vor={make_cursor(cursor_row)}",
         "subcategory": f"{mains[1].get_absolute_url()}unter-1/",
         "article": article.get_absolute_url(),
         "tag": "/thema/lindenau/",
@@ -50,7 +54,8 @@ def count_queries(client, url):
 
 
 @pytest.mark.parametrize(
-    "page", ["home", "category", "subcategory", "article", "tag", "author", "search"]
+    "page",
+    ["home", "category", "category-older", "subcategory", "article", "tag", "author", "search"],
 )
 def test_query_count_is_constant_and_within_budget(client, page):
     small = count_queries(client, pages(*build_portal(5))[page])

@@ -1,0 +1,192 @@
+vcl 4.1;
+# Varnish 7.1 in front of Newsroom's gunicorn (TLS terminates in front of Varnish).
+#
+# The app decides what is cacheable (newsroom/caching.py): anonymous reading pages come with
+#   Cache-Control: public, max-age=.., s-maxage=S, stale-while-revalidate=W, stale-if-error=E
+# and a `Cache-Tags` header. Varnish keeps them S seconds, and after every save the app sends
+# `BAN /` with `X-Ban-Tags: <tags>`, which drops every page carrying one of those tags.
+#
+# Start:  varnishd -a :6081 -f /etc/varnish/default.vcl -p vcl_path=/etc/varnish -s malloc,256m
+# with backend.vcl (backend address, purge ACL) next to this file. Bans are only tested
+# against obj.* so the ban lurker can clear old objects in the background; lower its
+# -p ban_lurker_age (default 60 s) if many bans pile up. No brotli in Varnish: it serves
+# gzip (HTML compressed here; whitenoise's pre-compressed .gz for static files).
+
+import std;
+
+include "backend.vcl";
+
+sub vcl_recv {
+    # Internal flags (stale-if-error dance, X-Cache label): never from a client.
+    if (req.restarts == 0) {
+        unset req.http.X-Varnish-Fresh;
+        unset req.http.X-Varnish-Stale-Ok;
+        unset req.http.X-Varnish-Pass;
+    }
+
+    # Tag invalidation from the app: BAN / with "X-Ban-Tags: a-42 list".
+    if (req.method == "BAN") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Forbidden"));
+        }
+        # Tags are [a-z0-9-]+, so they are safe inside the regex and the ban expression.
+        if (req.http.X-Ban-Tags !~ "^[a-z0-9-]+( [a-z0-9-]+)*$") {
+            return (synth(400, "X-Ban-Tags missing or invalid"));
+        }
+        # Only obj.* in the expression: the ban lurker can test it in the background.
+        # A whole tag between separators; written without spaces or quotes, which std.ban()
+        # would split on or keep as part of the regex.
+        if (std.ban("obj.http.Cache-Tags ~ (^|[^a-z0-9-])(" + regsuball(req.http.X-Ban-Tags, " ", "|") + ")([^a-z0-9-]|$)")) {
+            return (synth(200, "Banned"));
+        }
+        return (synth(400, std.ban_error()));
+    }
+    # One address, e.g. after a manual fix: PURGE /lindenau/ (with the X-Forwarded-Proto
+    # of the copy to drop, see vcl_hash).
+    if (req.method == "PURGE") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Forbidden"));
+        }
+        return (purge);
+    }
+
+    # Forms, beacons, clicks: straight to the app, cookies (CSRF) included.
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+    # Logged-in staff (admin, article previews) and the admin itself are never cached.
+    if (req.url ~ "^/admin(/|$)" || req.http.Authorization || req.http.Cookie ~ "(^|;\s*)sessionid=") {
+        return (pass);
+    }
+    # The job-ad form sets Django's CSRF cookie and must see it again (its GET is never_cache).
+    if (req.url ~ "^/stellenmarkt/anzeige-aufgeben/") {
+        return (pass);
+    }
+    # Reading pages depend on no cookie: drop them (analytics, a stale csrftoken) so that
+    # every reader shares one cached copy.
+    unset req.http.Cookie;
+
+    # After a restart from vcl_hit: fetch a fresh copy, keeping the stale one as a fallback.
+    if (req.http.X-Varnish-Fresh) {
+        set req.hash_always_miss = true;
+    } else {
+        set req.hash_always_miss = false;
+    }
+    return (hash);
+}
+
+sub vcl_hash {
+    # http and https answers differ (the app redirects plain http): never mix them.
+    hash_data(req.http.X-Forwarded-Proto);
+    # The builtin vcl_hash adds URL and Host.
+}
+
+sub vcl_hit {
+    if (obj.ttl >= 0s) {
+        return (deliver);
+    }
+    # The fetch below failed or the backend is down: stale-if-error.
+    if (req.http.X-Varnish-Stale-Ok) {
+        return (deliver);
+    }
+    # Within stale-while-revalidate: serve stale now, refresh in the background.
+    if (obj.ttl + std.duration(obj.http.X-Varnish-SWR, 0s) > 0s) {
+        return (deliver);
+    }
+    # Older (kept only for stale-if-error): fetch now; vcl_synth comes back here on failure.
+    set req.http.X-Varnish-Fresh = "1";
+    return (restart);
+}
+
+sub vcl_pass {
+    set req.http.X-Varnish-Pass = "1";
+}
+
+sub vcl_backend_response {
+    # A failed refresh must not replace the stale copy: abandon keeps it (stale-if-error).
+    if (beresp.status >= 500 && (bereq.is_bgfetch || bereq.http.X-Varnish-Fresh)) {
+        return (abandon);
+    }
+    if (bereq.url ~ "^/admin(/|$)") {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 0s;
+        return (deliver);
+    }
+
+    # Uploads get random, never reused names; Django only serves them in debug mode.
+    if (bereq.url ~ "^/media/" && beresp.status == 200 && !beresp.http.Cache-Control) {
+        set beresp.ttl = 1d;
+    }
+    # /static/: whitenoise already sends "max-age=315360000, immutable" for hashed names.
+    # The app says what may be kept; without a word (no Cache-Control/Expires) nothing is,
+    # instead of Varnish's default_ttl of two minutes.
+    if (!beresp.http.Cache-Control && !beresp.http.Expires && beresp.ttl > 0s && bereq.url !~ "^/media/") {
+        set beresp.ttl = 0s;
+    }
+
+    # TTL comes from s-maxage (builtin). Grace covers both stale windows; vcl_hit tells them
+    # apart with the stale-while-revalidate value kept on the object.
+    if (beresp.http.Cache-Control ~ "stale-while-revalidate=[0-9]+") {
+        set beresp.http.X-Varnish-SWR = regsub(beresp.http.Cache-Control, "^.*stale-while-revalidate=([0-9]+).*$", "\1s");
+    } else {
+        set beresp.http.X-Varnish-SWR = "0s";
+    }
+    set beresp.grace = std.duration(beresp.http.X-Varnish-SWR, 0s);
+    if (beresp.http.Cache-Control ~ "stale-if-error=[0-9]+") {
+        set beresp.http.X-Varnish-SIE = regsub(beresp.http.Cache-Control, "^.*stale-if-error=([0-9]+).*$", "\1s");
+        if (std.duration(beresp.http.X-Varnish-SIE, 0s) > beresp.grace) {
+            set beresp.grace = std.duration(beresp.http.X-Varnish-SIE, 0s);
+        }
+        unset beresp.http.X-Varnish-SIE;
+    }
+    # Keep a while longer for conditional refetches (If-None-Match to the app).
+    set beresp.keep = 1h;
+
+    if (!beresp.http.Content-Encoding && beresp.http.Content-Type ~ "^(text/|application/(javascript|json|xml|atom\+xml|rss\+xml|manifest\+json)|image/svg\+xml)") {
+        set beresp.do_gzip = true;
+    }
+    # A reading page that is momentarily uncacheable (s-maxage=0 just before a scheduled
+    # change, or "no-cache" when the data changed while it was rendered): hit-for-miss for
+    # one second only, not the builtin's two minutes, so it is cached again right after.
+    if (!beresp.http.Set-Cookie && beresp.http.Cache-Control !~ "(?i)private|no-store"
+        && (beresp.ttl <= 0s || beresp.http.Cache-Control ~ "(?i)no-cache")) {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 1s;
+        return (deliver);
+    }
+    # Falls through to the builtin: Set-Cookie, private, no-store, no-cache or no s-maxage/
+    # max-age make the answer uncacheable (passed, hit-for-miss for 2 minutes).
+}
+
+sub vcl_backend_error {
+    # The app is down: keep the stale copy (a background refresh just fails quietly, a
+    # synchronous one goes back through vcl_synth to the stale copy).
+    if (bereq.is_bgfetch || bereq.http.X-Varnish-Fresh) {
+        return (abandon);
+    }
+}
+
+sub vcl_synth {
+    # The synchronous refresh failed: deliver the stale copy instead (stale-if-error).
+    if (resp.status == 503 && req.http.X-Varnish-Fresh && req.restarts < 3) {
+        unset req.http.X-Varnish-Fresh;
+        set req.http.X-Varnish-Stale-Ok = "1";
+        return (restart);
+    }
+}
+
+sub vcl_deliver {
+    if (req.http.X-Varnish-Pass) {
+        set resp.http.X-Cache = "PASS";
+    } else if (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+    if (req.http.X-Varnish-Stale-Ok) {
+        set resp.http.X-Cache = "STALE";
+    }
+    # Internal bookkeeping stays inside.
+    unset resp.http.Cache-Tags;
+    unset resp.http.X-Varnish-SWR;
+}

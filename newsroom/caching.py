@@ -1,0 +1,388 @@
+"""Caching of reading pages, and the one way to make them fresh again.
+
+Three caches keep a page: the reader's browser (a few seconds, `max-age`), a shared proxy
+in front of the app (Varnish, `s-maxage`, emptied by tag) and the app cache (site-wide
+parts such as the navigation, keyed by version). They are tied together by a few tags:
+
+- ``all``: everything on every page (site settings, navigation, footer pages, authors'
+  and tags' names, the date in the top bar);
+- ``list``: articles, wherever they are shown or listed;
+- ``ads``: banners and job ads;
+- ``weather``: the weather pages (the small widget in the top bar may lag by `s-maxage`,
+  so a weather refresh does not empty every page).
+
+Each tag has a version: the time it last changed. A page records the tags of what it
+shows (`add_cache_tags`); its ETag and Last-Modified come from the versions, so a
+conditional request is answered with 304 before any view runs. Every write reaches
+`invalidate()` through model signals (saves, deletes, queryset deletes, tag and author
+changes); after the transaction commits it drops the versions and bans the tags in the
+proxy through a purge backend. Changes that come with time and no write (a scheduled
+article going live, an ad's first or last day, the date) end a version lazily at that
+moment, and no cached copy is kept past it.
+
+Writes that send no signals (`QuerySet.update()`, `bulk_create`) must call `invalidate()`
+themselves, as `generate_content` does.
+"""
+
+import hashlib
+import logging
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime, timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+ALL, LIST, ADS, WEATHER = "all", "list", "ads", "weather"
+TAGS = (ALL, LIST, ADS, WEATHER)
+VERSION_KEY = "cache-version:{}"
+
+# Responses a shared cache may keep for anonymous readers; others (500, 403, ...) not.
+CACHEABLE_STATUS = {200, 301, 404, 410}
+
+
+# --- Versions --------------------------------------------------------------------------
+
+
+def _next_midnight(now: float) -> float:
+    local = timezone.localtime(datetime.fromtimestamp(now, tz=timezone.get_current_timezone()))
+    tomorrow = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return tomorrow.timestamp()
+
+
+def _next_publication(now: float) -> float | None:
+    from articles.models import Article
+
+    upcoming = Article.objects.scheduled_after(datetime.fromtimestamp(now, tz=UTC))
+    return upcoming.timestamp() if upcoming else None
+
+
+# When each tag's version ends without a write: the date in the top bar and the ads' run
+# days change at midnight, the article lists when a scheduled article goes live.
+_ENDS_BY_TIME: dict[str, Callable[[float], float | None]] = {
+    ALL: _next_midnight,
+    LIST: _next_publication,
+    ADS: _next_midnight,
+    # The widget hides measurements once they are too old, refreshed or not.
+    WEATHER: lambda now: now + 15 * 60,
+}
+
+
+def read_versions() -> dict[str, tuple[float, float | None]]:
+    """Every tag's (version, end by time), from one cache read; missing ones start now."""
+    keys = {VERSION_KEY.format(tag): tag for tag in TAGS}
+    stored = cache.get_many(keys)
+    now = time.time()
+    versions, renewed = {}, {}
+    for key, tag in keys.items():
+        entry = stored.get(key)
+        if entry is None or (entry[1] is not None and entry[1] <= now):
+            # A version ended by time starts at that moment (the same in every worker).
+            started = entry[1] if entry else now
+            entry = renewed[key] = (started, _ENDS_BY_TIME[tag](now))
+        versions[tag] = entry
+    if renewed:
+        cache.set_many(renewed, timeout=None)
+    return versions
+
+
+def request_versions(request) -> dict[str, tuple[float, float | None]]:
+    """The versions this request started with (read once, at its start)."""
+    if not hasattr(request, "_cache_versions"):
+        request._cache_versions = read_versions()
+    return request._cache_versions
+
+
+def version_key(request, *tags: str) -> str:
+    """A cache-key part that changes whenever one of `tags` changes (for fragments)."""
+    versions = request_versions(request)
+    return "-".join(f"{versions[tag][0]:.6f}" for tag in tags)
+
+
+def cached(name: str, tags: Collection[str], compute: Callable, request=None):
+    """`compute()`, kept in the app cache until one of `tags` changes."""
+    if request is None:
+        versions = "-".join(f"{read_versions()[tag][0]:.6f}" for tag in tags)
+    else:
+        versions = version_key(request, *tags)
+    key = f"fragment:{name}:{versions}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=settings.HTTP_CACHE_FRAGMENT_TIMEOUT)
+    return value
+
+
+class FragmentVersions:
+    """`{% cache … cache_versions.list %}` in templates: the version of a tag."""
+
+    def __init__(self, request):
+        self.request = request
+
+    timeout = property(lambda self: settings.HTTP_CACHE_FRAGMENT_TIMEOUT)
+
+    def __getattr__(self, tag: str) -> str:
+        if tag not in TAGS:
+            raise AttributeError(tag)
+        return version_key(self.request, tag)
+
+
+# --- Tags of a page --------------------------------------------------------------------
+
+
+def add_cache_tags(request, *tags: str) -> None:
+    """Record that the page being rendered shows what `tags` stand for."""
+    if request is not None:
+        request.__dict__.setdefault("_cache_tags", {ALL}).update(tags)
+
+
+def cache_tags(*tags: str):
+    """View decorator: the page shows what `tags` stand for."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            add_cache_tags(request, *tags)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# --- Invalidation ----------------------------------------------------------------------
+
+_pending = threading.local()
+
+
+def invalidate(*tags: str) -> None:
+    """Make every page showing `tags` fresh: app cache and proxy, once the data is committed.
+
+    Within a transaction the tags are collected and the first commit callback flushes them
+    all, so a weather refresh saving many rows bans the weather pages once. (Tags of a
+    rolled-back transaction are flushed with the next commit: one needless ban at most.)
+    """
+    # Dropped now for this connection's own later reads, and again after the commit: a
+    # reader meanwhile may have cached the old data under a new version.
+    _drop_versions(tags)
+    if not hasattr(_pending, "tags"):
+        _pending.tags = set()
+    _pending.tags.update(tags)
+    transaction.on_commit(_flush)
+
+
+def _drop_versions(tags: Collection[str]) -> None:
+    cache.delete_many([VERSION_KEY.format(tag) for tag in tags if tag in TAGS])
+
+
+def _flush() -> None:
+    tags, _pending.tags = getattr(_pending, "tags", set()), set()
+    if not tags:
+        return
+    _drop_versions(tags)
+    purger = get_purger()
+    if purger is None:
+        return
+    purger.purge(sorted(tags))
+    delay = settings.HTTP_CACHE_PURGE_REPEAT_AFTER
+    if delay:
+        # A page rendered from the old data may reach the proxy just after the ban;
+        # a second ban a moment later removes it too.
+        timer = threading.Timer(delay, purger.purge, [sorted(tags)])
+        timer.daemon = True
+        timer.start()
+
+
+class VarnishBanPurger:
+    """Bans cached pages by tag in Varnish (deploy/varnish/default.vcl).
+
+    The interface of every purge backend: `purge(tags)`, which must not raise. A CDN
+    adapter (Fastly, Cloudflare, Bunny: all purge by cache tag) implements the same.
+    Sends `BAN /` with `X-Ban-Tags: list ads` to each of HTTP_CACHE_PURGE_URLS.
+    """
+
+    def __init__(self, urls: Collection[str], timeout: float = 2.0):
+        self.urls = list(urls)
+        self.timeout = timeout
+
+    def purge(self, tags: Collection[str]) -> None:
+        for url in self.urls:
+            request = urllib.request.Request(
+                url.rstrip("/") + "/", method="BAN", headers={"X-Ban-Tags": " ".join(tags)}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    response.read()
+            except (OSError, urllib.error.URLError) as error:
+                # The editor's save stands; readers get the page fresh within s-maxage.
+                logger.warning("Cache purge of %s at %s failed: %s", " ".join(tags), url, error)
+
+
+def get_purger():
+    if not settings.HTTP_CACHE_PURGE_URLS or not settings.HTTP_CACHE_PURGE_BACKEND:
+        return None
+    backend = import_string(settings.HTTP_CACHE_PURGE_BACKEND)
+    return backend(settings.HTTP_CACHE_PURGE_URLS)
+
+
+# What each model's changes make stale. Articles only count when readers can see them
+# (or will: a scheduled one moves the next publication time); drafts are private.
+def _article_visible(instance) -> bool:
+    stored = getattr(instance, "_stored", None) or {}
+    return "published" in (instance.status, stored.get("status"))
+
+
+def _on_article_change(sender, instance, **kwargs):
+    if _article_visible(instance):
+        invalidate(LIST)
+
+
+def _on_article_relations(sender, instance, action, **kwargs):
+    if action.startswith("post_") and _article_visible(instance):
+        invalidate(LIST)
+
+
+def _invalidates(*tags: str):
+    def receiver(sender, **kwargs):
+        invalidate(*tags)
+
+    return receiver
+
+
+_on_site_change, _on_list_change = _invalidates(ALL), _invalidates(LIST)
+_on_ads_change, _on_weather_change = _invalidates(ADS), _invalidates(WEATHER)
+RECEIVERS = {
+    "articles.Article": _on_article_change,
+    "articles.Category": _on_site_change,
+    "articles.Author": _on_list_change,
+    "articles.Tag": _on_list_change,
+    "newsroom.SiteSettings": _on_site_change,
+    "newsroom.Page": _on_site_change,
+    "ads.Banner": _on_ads_change,
+    "ads.JobAd": _on_ads_change,
+    "weather.Place": _on_weather_change,
+    "weather.Report": _on_weather_change,
+}
+
+
+def connect_signals() -> None:
+    """Called once from NewsroomConfig.ready()."""
+    from articles.models import Article
+
+    for sender, receiver in RECEIVERS.items():
+        post_save.connect(receiver, sender=sender, dispatch_uid=f"cache:{sender}:save")
+        post_delete.connect(receiver, sender=sender, dispatch_uid=f"cache:{sender}:delete")
+    for through in (Article.tags.through, Article.authors.through):
+        m2m_changed.connect(_on_article_relations, sender=through, dispatch_uid=f"cache:{through}")
+
+
+# --- The middleware --------------------------------------------------------------------
+
+
+class HttpCacheMiddleware:
+    """Cache headers for anonymous readers, and 304 answers before any view runs.
+
+    Sits above SessionMiddleware: for a reader without a session the page cannot depend
+    on the session cookie, so its `Vary: Cookie` (added whenever `request.user` is looked
+    at) is dropped; a proxy would otherwise keep one copy per reader.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.is_candidate(request):
+            response = self.get_response(request)
+            if request.method in ("GET", "HEAD") and "Cache-Control" not in response:
+                # Staff see previews and their own session: never in any shared cache.
+                patch_cache_control(response, private=True, no_store=True)
+            return response
+
+        versions = request_versions(request)
+        etag = self.etag(request, versions)
+        last_modified = int(max(v for v, _ in versions.values()))
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            if not_modified.status_code == 304:
+                self.set_public_headers(not_modified, versions, TAGS)
+            return not_modified
+
+        response = self.get_response(request)
+        if not self.is_cacheable(response):
+            return response
+        if read_versions() != versions:
+            # Something changed while this page was rendered; it may show the old state.
+            patch_cache_control(response, no_cache=True, max_age=0, must_revalidate=True)
+            return response
+        tags = getattr(request, "_cache_tags", {ALL})
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        response["Cache-Tags"] = " ".join(sorted(tags))
+        self.set_public_headers(response, versions, tags)
+        return response
+
+    @staticmethod
+    def is_candidate(request) -> bool:
+        return (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path_info.startswith(settings.HTTP_CACHE_EXCLUDED_PATHS)
+        )
+
+    @staticmethod
+    def is_cacheable(response) -> bool:
+        return (
+            response.status_code in CACHEABLE_STATUS
+            and "Cache-Control" not in response
+            and not response.cookies
+            and not response.streaming
+        )
+
+    @staticmethod
+    def etag(request, versions) -> str:
+        # Weak: ads rotate within a page, which is still the same page.
+        parts = [
+            request.get_host(),
+            request.get_full_path(),
+            *(f"{v}" for v, _ in versions.values()),
+        ]
+        return 'W/"{}"'.format(hashlib.sha256("|".join(parts).encode()).hexdigest()[:32])
+
+    @staticmethod
+    def set_public_headers(response, versions, tags) -> None:
+        now = time.time()
+        ends = [versions[t][1] for t in tags if t in versions and versions[t][1] is not None]
+        # Never kept past the moment it changes by time (scheduled article, ad run day).
+        shared = min([settings.HTTP_CACHE_S_MAXAGE, *(max(0, int(end - now)) for end in ends)])
+        # Nor served stale past it: proxies and browsers serve a stale-while-revalidate copy
+        # once more after s-maxage/max-age, so that window must end by then as well.
+        stale = settings.HTTP_CACHE_STALE_WHILE_REVALIDATE
+        if ends:
+            stale = max(0, min(stale, int(min(ends) - now) - shared))
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=min(settings.HTTP_CACHE_MAX_AGE, shared),
+            s_maxage=shared,
+            stale_while_revalidate=stale,
+            stale_if_error=settings.HTTP_CACHE_STALE_IF_ERROR,
+        )
+        vary = [v.strip() for v in response.get("Vary", "").split(",") if v.strip()]
+        if any(v.lower() == "cookie" for v in vary):
+            vary = [v for v in vary if v.lower() != "cookie"]
+            if vary:
+                response["Vary"] = ", ".join(vary)
+            else:
+                del response["Vary"]

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# `make bench`: the reading pages of a 100,000-article archive, served the production way
+# (gunicorn, DEBUG off, whitenoise, collected static files) with Varnish and the shipped
+# deploy/varnish/default.vcl in front, compared with a 200-article archive. On 127.0.0.1 only.
+#
+# Per page (home, a category, a deep category page, an article, a search, the job board):
+#   cold      app cache cleared before each request, direct to gunicorn (median of 3)
+#   c1        1 connection, direct: p50 (target: within 20% of the 200-article archive)
+#   c16       16 connections, direct: requests/s
+#   varnish   16 connections through Varnish (Accept-Encoding: gzip): req/s, p50, p99
+#   static    the same page's bytes as a static file through the same Varnish
+#             (target: Varnish serves the page at >= 80% of the static file's rate)
+#   SQL       queries (cold and warm app cache) and the slowest query, by Django's test client
+# Table on stdout, JSON in var/bench/results.json.
+#
+# The archives are built once into var/bench/<large|small>/ (SQLite + media) with
+# `manage.py generate_content` and kept; delete the folder to rebuild.
+# BENCH_SECONDS (default 5) per measurement; BENCH_ARTICLES (default 100000);
+# BENCH_DB=postgres keeps the archives in a PostgreSQL cluster in var/bench/pg instead.
+# Installs nothing: needs wrk and varnishd (apt-get install wrk varnish).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BIN=$ROOT/.venv/bin
+SECS=${BENCH_SECONDS:-5}
+LARGE=${BENCH_ARTICLES:-100000}
+SMALL=200
+DB=${BENCH_DB:-sqlite}
+OUT=${BENCH_DIR:-$ROOT/var/bench}
+export PATH="$PATH:/usr/sbin"
+
+missing=()
+command -v wrk >/dev/null || missing+=("wrk (apt-get install wrk)")
+command -v varnishd >/dev/null || missing+=("varnishd (apt-get install varnish)")
+[ -f articles/management/commands/generate_content.py ] \
+  || missing+=("manage.py generate_content (articles/management/commands/generate_content.py)")
+if [ ${#missing[@]} -gt 0 ]; then
+  printf 'bench: missing %s\n' "${missing[@]}" >&2
+  exit 1
+fi
+
+mkdir -p "$OUT"
+work=$(mktemp -d /tmp/bench.XXXXXX)
+cleanup() {
+  for pidfile in "$work"/*.pid; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  sleep 0.5
+  if [ "$DB" = postgres ]; then pg_stop; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_http() {  # url: until it answers (any status), at most 30 s
+  for _ in $(seq 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "bench: $1 does not answer" >&2; return 1
+}
+
+export DEBUG=false SECRET_KEY=bench-only-not-secret-0123456789 SECURE_SSL_REDIRECT=false \
+  ALLOWED_HOSTS=127.0.0.1,localhost WEATHER_PROVIDER=demo LOG_LEVEL=WARNING \
+  STATIC_ROOT=$OUT/static HTTP_CACHE_PURGE_URLS=
+unset REDIS_URL CACHE_BACKEND STATICFILES_BACKEND
+
+# --- PostgreSQL variant: one persistent cluster in var/bench/pg (as scripts/pg.sh, kept) ---
+pg_start() {
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  [ -x "$PGBIN/initdb" ] || { echo "bench: no PostgreSQL server binaries" >&2; exit 1; }
+  PG_RUN=""
+  if [ "$(id -u)" = 0 ]; then
+    id -u postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
+    PG_RUN="runuser -u postgres --"
+  fi
+  mkdir -p "$OUT/pg"
+  [ -n "$PG_RUN" ] && chown postgres: "$OUT/pg"
+  if [ ! -f "$OUT/pg/data/PG_VERSION" ]; then
+    $PG_RUN "$PGBIN/initdb" -D "$OUT/pg/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  PGPORT=$(free_port)
+  $PG_RUN "$PGBIN/pg_ctl" -D "$OUT/pg/data" -l "$OUT/pg/server.log" -w -t 60 start \
+    -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $OUT/pg -c fsync=off -c synchronous_commit=off" >/dev/null
+}
+pg_stop() { $PG_RUN "$PGBIN/pg_ctl" -D "$OUT/pg/data" -m fast -w stop >/dev/null 2>&1 || true; }
+
+archive_env() {  # name: point DATABASE_URL, MEDIA_ROOT and the app cache at that archive
+  local dir=$OUT/$1
+  mkdir -p "$dir"
+  if [ "$DB" = postgres ]; then
+    export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/bench_$1"
+  else
+    export DATABASE_URL="sqlite:///$dir/db.sqlite3"
+  fi
+  export MEDIA_ROOT=$dir/media CACHE_LOCATION=$dir/cache
+}
+
+build() {  # name count: the archive, once; later runs only apply new migrations
+  local name=$1 count=$2 ready=$OUT/$1/ready-$DB
+  archive_env "$name"
+  if [ ! -f "$ready" ]; then
+    echo "== building the $name archive ($count articles, $DB); kept for later runs"
+    if [ "$DB" = postgres ]; then
+      "$PGBIN/dropdb" -h 127.0.0.1 -p "$PGPORT" -U postgres --if-exists "bench_$name"
+      "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres "bench_$name"
+    else
+      rm -f "$OUT/$name/db.sqlite3"
+    fi
+    rm -rf "$OUT/$name/media" "$OUT/$name/cache"
+    "$BIN/python" manage.py migrate --noinput -v0
+    "$BIN/python" manage.py load_demo >/dev/null
+    "$BIN/python" manage.py generate_content --articles "$count" --seed 1 | tail -n1
+    touch "$ready"
+  else
+    "$BIN/python" manage.py migrate --noinput -v0
+  fi
+}
+
+wrk_json() {  # connections url [extra wrk args]: one JSON line (tools.md summary.lua)
+  local conns=$1 url=$2; shift 2
+  local threads=$(( conns < 2 ? 1 : 2 ))
+  wrk -t"$threads" -c"$conns" -d"${SECS}s" --latency -s "$work/summary.lua" "$@" "$url" | tail -n1
+}
+
+serve() {  # name: SQL and static copies, then gunicorn on a free port (sets PORT_<name>)
+  local name=$1 dir=$OUT/$1 port
+  archive_env "$name"
+  echo "== $name archive: SQL per page, static copies, gunicorn"
+  "$BIN/python" scripts/bench_helper.py prepare "$dir" "$OUT/static/bench/$name" >/dev/null
+  port=$(free_port)
+  "$BIN/gunicorn" newsroom.wsgi --workers 2 --bind "127.0.0.1:$port" --pid "$work/gunicorn-$name.pid" \
+    --log-level warning --daemon
+  wait_http "http://127.0.0.1:$port/robots.txt"
+  printf -v "PORT_$name" '%s' "$port"
+  : > "$dir/measured.jsonl"
+}
+
+record() {  # name page kind json
+  echo "{\"page\":\"$2\",\"kind\":\"$3\",$4}" >> "$OUT/$1/measured.jsonl"
+}
+
+cold() {  # name page url: app cache cleared before each of 3 requests; median in ms
+  local times=()
+  for _ in 1 2 3; do
+    rm -rf "$OUT/$1/cache"
+    times+=("$(curl -s -o /dev/null -w '%{time_total}' "$3")")
+  done
+  record "$1" "$2" cold "$(python3 -c 'import statistics,sys
+print(f"\"median_ms\":{statistics.median(float(t) for t in sys.argv[1:]) * 1000:.1f}")' "${times[@]}")"
+  curl -s -o /dev/null "$3"  # warm again
+}
+
+urls() {  # name: "page<TAB>url" lines
+  python3 -c 'import json,sys; [print(f"{k}\t{v}") for k, v in json.load(open(sys.argv[1]))["pages"].items()]' \
+    "$OUT/$1/pages.json"
+}
+
+# Both archives are served at once and measured in turn, page by page, so that the load of
+# other processes on this machine drifts over both alike (the ratio is what matters).
+measure() {
+  serve large
+  serve small
+  local vport via
+  vport=$(free_port)
+  via="http://127.0.0.1:$vport"
+  sed "s/\"8000\"/\"$PORT_large\"/" deploy/varnish/backend.vcl > "$work/backend.vcl"
+  varnishd -j none -n "$work/varnish" -a "127.0.0.1:$vport" -f "$ROOT/deploy/varnish/default.vcl" \
+    -p "vcl_path=$work:$ROOT/deploy/varnish" -s malloc,256m -P "$work/varnish.pid" \
+    >"$work/varnishd.log" 2>&1 || { cat "$work/varnishd.log" >&2; exit 1; }
+  wait_http "$via/robots.txt"
+
+  echo "== measuring, ${SECS} s per run"
+  local page url small_url large_direct small_direct static
+  while IFS=$'\t' read -r page url; do
+    small_url=$(urls small | awk -F'\t' -v p="$page" '$1 == p {print $2}')
+    large_direct="http://127.0.0.1:$PORT_large$url"
+    small_direct="http://127.0.0.1:$PORT_small$small_url"
+    printf '   %-14s %s\n' "$page" "$url"
+    cold large "$page" "$large_direct"
+    cold small "$page" "$small_direct"
+    record large "$page" c1 "\"wrk\":$(wrk_json 1 "$large_direct")"
+    record small "$page" c1 "\"wrk\":$(wrk_json 1 "$small_direct")"
+    record large "$page" c16 "\"wrk\":$(wrk_json 16 "$large_direct")"
+    record small "$page" c16 "\"wrk\":$(wrk_json 16 "$small_direct")"
+    curl -s -o /dev/null -H 'Accept-Encoding: gzip' "$via$url"
+    record large "$page" varnish "\"wrk\":$(wrk_json 16 "$via$url" -H 'Accept-Encoding: gzip')"
+    static="$via/static/bench/large/$page.html"
+    curl -s -o /dev/null -H 'Accept-Encoding: gzip' "$static"
+    record large "$page" static "\"wrk\":$(wrk_json 16 "$static" -H 'Accept-Encoding: gzip')"
+  done < <(urls large)
+}
+
+cat > "$work/summary.lua" <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format('{"requests":%d,"duration_us":%d,"bytes":%d,"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},"rps":%.2f,"latency_us":{"mean":%.1f,"max":%d,"p50":%d,"p90":%d,"p99":%d}}\n',
+    summary.requests, summary.duration, summary.bytes, summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.status, summary.errors.timeout,
+    summary.requests / (summary.duration / 1e6), latency.mean, latency.max, latency:percentile(50), latency:percentile(90), latency:percentile(99)))
+end
+LUA
+
+if [ "$DB" = postgres ]; then pg_start; fi
+build large "$LARGE"
+build small "$SMALL"
+
+echo "== collectstatic (whitenoise manifest)"
+rm -rf "$OUT/static"
+"$BIN/python" manage.py collectstatic --noinput -v0
+
+measure
+
+python3 -c 'import json,sys; json.dump({"seconds_per_measurement": int(sys.argv[1]), "db": sys.argv[2],
+  "articles": int(sys.argv[3]), "small_articles": int(sys.argv[4]), "gunicorn_workers": 2,
+  "varnish": "7.1, deploy/varnish/default.vcl"}, open(sys.argv[5], "w"))' \
+  "$SECS" "$DB" "$LARGE" "$SMALL" "$OUT/meta.json"
+echo
+"$BIN/python" scripts/bench_helper.py report "$OUT"
+echo "(JSON: $OUT/results.json)"

@@ -1,0 +1,223 @@
+"""Helper of scripts/bench.sh (run with the archive's environment).
+
+    bench_helper.py prepare ARCHIVE_DIR STATIC_DIR   pages to measure, their SQL, static copies
+    bench_helper.py report RESULTS_DIR               table on stdout, RESULTS_DIR/results.json
+
+`prepare` renders each page with Django's test client against the archive's database:
+the number of queries with a cleared app cache (cold) and a warm one, the slowest query,
+and the page's bytes as a static file (to compare Varnish serving the page with Varnish
+serving the same bytes from /static/).
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_ORDER = ["home", "category", "category_deep", "article", "search", "jobs"]
+
+
+def setup_django():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    import django
+
+    django.setup()
+
+
+def pages() -> dict[str, str]:
+    from articles.models import Article, Category
+
+    published = Article.objects.published()
+    # The top-level category with the most articles, its archive continued from the middle.
+    tops = list(Category.objects.filter(parent=None))
+    counts = {c.pk: published.filter(category__root_slug=c.root_slug).count() for c in tops}
+    top = max(tops, key=lambda c: counts[c.pk])
+    category_url = top.get_absolute_url()
+    middle = (
+        published.filter(category__root_slug=top.root_slug)
+        .order_by("-published_at", "-pk")
+        .values_list("pk", "published_at")[counts[top.pk] // 2]
+    )
+    try:
+        from articles.pagination import CURSOR_PARAM, make_cursor
+
+        deep_url = f"{category_url}?{CURSOR_PARAM}={make_cursor(middle)}"
+    except ImportError:  # numbered pages only
+        deep_url = f"{category_url}?seite={max(1, counts[top.pk] // 24)}"
+    article = published.order_by("-published_at", "-pk")[published.count() // 2]
+    return {
+        "home": "/",
+        "category": category_url,
+        "category_deep": deep_url,
+        "article": article.get_absolute_url(),
+        "search": "/suche/?q=Feuerwehr",
+        "jobs": "/stellenmarkt/",
+    }
+
+
+def prepare(archive_dir: Path, static_dir: Path) -> None:
+    setup_django()
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    static_dir.mkdir(parents=True, exist_ok=True)
+    result = {"pages": pages(), "sql": {}}
+    timings = []
+
+    def timed(execute, sql, params, many, context):
+        # CaptureQueriesContext rounds to whole milliseconds; this keeps microseconds.
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append((time.perf_counter() - started) * 1000)
+
+    for key, url in result["pages"].items():
+        cache.clear()
+        timings.clear()
+        with CaptureQueriesContext(connection) as cold, connection.execute_wrapper(timed):
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        slowest = max(range(len(timings)), key=timings.__getitem__, default=None)
+        with CaptureQueriesContext(connection) as warm:
+            response = client.get(url)
+        result["sql"][key] = {
+            "queries_cold": len(cold.captured_queries),
+            "queries_warm": len(warm.captured_queries),
+            "slowest_ms": round(timings[slowest], 3) if slowest is not None else 0,
+            "slowest_sql": cold.captured_queries[slowest]["sql"][:300]
+            if slowest is not None
+            else "",
+            "bytes": len(response.content),
+        }
+        (static_dir / f"{key}.html").write_bytes(response.content)
+    cache.clear()
+    (archive_dir / "pages.json").write_text(json.dumps(result, indent=1))
+    print(json.dumps(result["pages"]))
+
+
+def report(results_dir: Path) -> None:
+    archives = {}
+    for info in sorted(results_dir.glob("*/pages.json")):
+        name = info.parent.name
+        measured = info.parent / "measured.jsonl"
+        if not measured.exists():
+            continue
+        data = json.loads(info.read_text())
+        data["runs"] = {}
+        for line in measured.read_text().splitlines():
+            run = json.loads(line)
+            if "wrk" in run:  # the summary.lua line of tools.md
+                wrk = run["wrk"]
+                run["rps"] = round(wrk["rps"], 1)
+                run["p50_ms"] = wrk["latency_us"]["p50"] / 1000
+                run["p99_ms"] = wrk["latency_us"]["p99"] / 1000
+                run["errors"] = sum(wrk["errors"].values())
+                if run["errors"]:
+                    print(f"WARNING: {name} {run['page']} {run['kind']}: {run['errors']} errors")
+            data["runs"].setdefault(run["page"], {})[run["kind"]] = run
+        archives[name] = data
+    large, small = archives.get("large"), archives.get("small")
+    if large is None:
+        sys.exit("no results for the large archive")
+
+    def run(archive, page, kind, field):
+        try:
+            return archive["runs"][page][kind][field]
+        except (KeyError, TypeError):
+            return None
+
+    rows = []
+    for page in PAGE_ORDER:
+        p50_large = run(large, page, "c1", "p50_ms")
+        p50_small = run(small, page, "c1", "p50_ms")
+        varnish_rps = run(large, page, "varnish", "rps")
+        static_rps = run(large, page, "static", "rps")
+        sql = large["sql"].get(page, {})
+        rows.append(
+            {
+                "page": page,
+                "url": large["pages"][page],
+                "cold_ms": run(large, page, "cold", "median_ms"),
+                "cold_ms_small": run(small, page, "cold", "median_ms"),
+                "p50_c1_ms": p50_large,
+                "p50_c1_ms_small": p50_small,
+                "p50_ratio_to_small": round(p50_large / p50_small, 2)
+                if p50_large and p50_small
+                else None,
+                "rps_c16": run(large, page, "c16", "rps"),
+                "rps_c16_small": run(small, page, "c16", "rps"),
+                "varnish_rps": varnish_rps,
+                "varnish_p50_ms": run(large, page, "varnish", "p50_ms"),
+                "varnish_p99_ms": run(large, page, "varnish", "p99_ms"),
+                "static_rps": static_rps,
+                "varnish_share_of_static": round(varnish_rps / static_rps, 2)
+                if varnish_rps and static_rps
+                else None,
+                "sql_queries_cold": sql.get("queries_cold"),
+                "sql_queries_warm": sql.get("queries_warm"),
+                "sql_slowest_ms": sql.get("slowest_ms"),
+                "sql_slowest": sql.get("slowest_sql"),
+                "bytes": sql.get("bytes"),
+            }
+        )
+
+    def fmt(value, digits=1):
+        if value is None:
+            return "–"
+        return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+    columns = [
+        ("page", "page", 0), ("cold ms", "cold_ms", 1), ("cold 200", "cold_ms_small", 1),
+        ("p50@1", "p50_c1_ms", 1), ("p50@1 200", "p50_c1_ms_small", 1),
+        ("ratio", "p50_ratio_to_small", 2), ("rps@16", "rps_c16", 0),
+        ("V rps", "varnish_rps", 0), ("V p50", "varnish_p50_ms", 2),
+        ("V p99", "varnish_p99_ms", 2), ("static rps", "static_rps", 0),
+        ("V/static", "varnish_share_of_static", 2), ("SQL cold", "sql_queries_cold", 0),
+        ("SQL warm", "sql_queries_warm", 0), ("slowest ms", "sql_slowest_ms", 2),
+    ]  # fmt: skip
+    table = [[title for title, _, _ in columns]]
+    for row in rows:
+        table.append([fmt(row[key], digits) for _, key, digits in columns])
+    widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
+    for i, line in enumerate(table):
+        print("  ".join(cell.rjust(w) if i and j else cell.ljust(w)
+                        for j, (cell, w) in enumerate(zip(line, widths, strict=True))))  # fmt: skip
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    print(
+        "\nms = milliseconds; cold = app cache cleared, one request (median of 3);"
+        "\np50@1 = one connection, direct to gunicorn; ratio = large / 200-article archive"
+        " (target ≤ 1.2); rps@16 = 16 connections direct;"
+        "\nV = through Varnish (16 connections, gzip); V/static = Varnish page vs the same"
+        " bytes as a static file (target ≥ 0.8); SQL = queries (app cache cold/warm)."
+    )
+    ratios = [r["p50_ratio_to_small"] for r in rows if r["p50_ratio_to_small"]]
+    shares = [r["varnish_share_of_static"] for r in rows if r["varnish_share_of_static"]]
+    summary = {
+        "p50_ratio_max": max(ratios) if ratios else None,
+        "p50_ratio_median": statistics.median(ratios) if ratios else None,
+        "varnish_share_of_static_min": min(shares) if shares else None,
+    }
+    print(f"summary: {json.dumps(summary)}")
+    meta = json.loads((results_dir / "meta.json").read_text())
+    (results_dir / "results.json").write_text(
+        json.dumps({**meta, "summary": summary, "pages": rows}, indent=1, ensure_ascii=False)
+    )
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    if command == "prepare":
+        prepare(Path(args[0]), Path(args[1]))
+    elif command == "report":
+        report(Path(args[0]))
+    else:
+        sys.exit(__doc__)

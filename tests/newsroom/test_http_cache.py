@@ -1,0 +1,199 @@
+"""HTTP caching of reading pages: headers, 304s, and freshness after every kind of change."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.http import HttpResponse
+from django.template import engines
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import path
+from django.utils import timezone
+from django.utils.cache import get_max_age
+from lxml import html as lxml_html
+
+from ads.models import JobAd, ads_today
+from articles.models import Article
+from newsroom import caching
+from newsroom.models import Page, SiteSettings
+from tests.ads.factories import BannerFactory, JobAdFactory
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+from weather.models import Place
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def portal():
+    category = CategoryFactory(name="Lindenau", slug="lindenau")
+    author = AuthorFactory(name="Hanna Vogt", slug="hanna-vogt")
+    article = ArticleFactory(
+        title="Brücke wird saniert", category=category, authors=[author], tags=["Verkehr"]
+    )
+    Page.objects.create(title="Impressum", slug="impressum", body="<p>Verlag</p>")
+    Place.objects.create(
+        name="Lindenau", slug="lindenau", latitude=51.3, longitude=12.3, is_default=True
+    )
+    JobAdFactory(title="Elektroniker (m/w/d)")
+    return article
+
+
+READING_PAGES = {
+    "home": lambda a: "/",
+    "category": lambda a: a.category.get_absolute_url(),
+    "article": lambda a: a.get_absolute_url(),
+    "tag": lambda a: "/thema/verkehr/",
+    "author": lambda a: "/autor/hanna-vogt/",
+    "search": lambda a: "/suche/?q=Brücke",
+    "feed": lambda a: "/feed/",
+    "sitemap": lambda a: "/sitemap.xml",
+    "page": lambda a: "/seite/impressum/",
+    "job board": lambda a: "/stellenmarkt/",
+    "weather": lambda a: "/wetter/",
+}
+
+
+def directives(response) -> dict[str, str]:
+    parts = [p.strip() for p in response["Cache-Control"].split(",")]
+    return dict((p.split("=", 1) + [""])[:2] for p in parts)
+
+
+@pytest.mark.parametrize("page", READING_PAGES)
+def test_reading_pages_are_publicly_cacheable_and_revalidate_with_304(client, portal, page):
+    url = READING_PAGES[page](portal)
+    response = client.get(url)
+    assert response.status_code == 200, url
+    cc = directives(response)
+    assert "public" in cc
+    assert 0 <= int(cc["max-age"]) < int(cc["s-maxage"])
+    assert int(cc["stale-while-revalidate"]) > 0 and int(cc["stale-if-error"]) > 0
+    assert "Cookie" not in response.get("Vary", ""), "one copy for every reader, not per cookie"
+    assert not response.cookies
+    assert response["ETag"] and response["Last-Modified"]
+    assert "all" in response["Cache-Tags"].split()
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url, headers={"if-none-match": response["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert len(queries) == 0, "a revalidation costs no database work"
+    assert "public" in directives(again)
+    since = client.get(url, headers={"if-modified-since": response["Last-Modified"]})
+    assert since.status_code == 304
+
+
+def test_a_change_answers_revalidation_with_the_new_page(client, portal):
+    first = client.get("/")
+    portal.title = "Brücke wird doch nicht saniert"
+    portal.save()
+    again = client.get("/", headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200
+    assert "Brücke wird doch nicht saniert" in again.text
+    assert again["ETag"] != first["ETag"]
+
+
+def test_staff_get_private_pages_and_previews(admin_client, client, portal):
+    draft = ArticleFactory(status=Article.Status.DRAFT, category=portal.category)
+    response = admin_client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert directives(response).keys() >= {"private", "no-store"}
+    assert "Cache-Tags" not in response
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    home = admin_client.get("/")
+    assert "private" in directives(home) and "public" not in directives(home)
+
+
+def test_forms_and_counting_redirects_stay_out_of_shared_caches(client, portal):
+    form = client.get("/stellenmarkt/anzeige-aufgeben/")
+    assert "private" in directives(form) and "public" not in directives(form)
+    banner = BannerFactory(slot="sidebar")
+    click = client.get(f"/anzeigen/klick/{banner.pk}/")
+    assert "public" not in directives(click)
+
+
+def test_shared_caches_never_keep_a_page_past_a_scheduled_publication(client, portal):
+    ArticleFactory(category=portal.category, published_at=timezone.now() + timedelta(seconds=40))
+    lifetime = get_max_age(client.get("/"))
+    assert lifetime is not None and lifetime <= 40
+    assert int(directives(client.get("/"))["s-maxage"]) <= 40
+    # Pages without article lists are not cut short by it.
+    assert int(directives(client.get("/seite/impressum/"))["s-maxage"]) > 40
+
+
+def test_a_scheduled_article_appears_at_its_time_without_any_write(client, portal):
+    scheduled = ArticleFactory(
+        title="Punkt zwölf: Stadtfest eröffnet",
+        category=portal.category,
+        published_at=timezone.now() + timedelta(seconds=1.5),
+    )
+    home = client.get("/")
+    assert scheduled.title not in home.text
+    assert scheduled.title not in client.get(portal.get_absolute_url()).text  # latest box
+    time.sleep(1.6)
+    again = client.get("/", headers={"if-none-match": home["ETag"]})
+    assert again.status_code == 200 and scheduled.title in again.text
+    assert scheduled.title in client.get(portal.get_absolute_url()).text
+
+
+def text(client, url) -> str:
+    return lxml_html.fromstring(client.get(url).content).text_content()
+
+
+def test_every_kind_of_change_is_visible_at_once(client, portal):
+    """The app's cached site-wide parts follow every write (the proxy: tests/proxy)."""
+    article_url = portal.get_absolute_url()
+    other = ArticleFactory(title="Neues Feuerwehrhaus", category=portal.category)
+    for url in ("/", article_url, "/stellenmarkt/"):
+        client.get(url)  # warm every cache
+    assert "Elektroniker" in text(client, article_url)
+
+    portal.title = "Brücke: Sanierung verschoben"
+    portal.save()
+    assert "Brücke: Sanierung verschoben" in text(client, other.get_absolute_url())  # latest
+
+    other.status = Article.Status.DRAFT
+    other.save()
+    assert "Neues Feuerwehrhaus" not in text(client, "/")
+    assert "Neues Feuerwehrhaus" not in text(client, article_url)
+
+    portal.category.name = "Lindenau-Mitte"
+    portal.category.save()
+    assert "Lindenau-Mitte" in text(client, "/")
+
+    Page.objects.filter(slug="impressum").delete()  # a queryset delete, as the admin's action
+    assert "Impressum" not in text(client, article_url)
+
+    site = SiteSettings.load()
+    site.site_name = "Lindenauer Bote"
+    site.save()
+    assert "Lindenauer Bote" in text(client, article_url)
+
+    BannerFactory(slot="sidebar", alt_text="Stadtfest am Markt")
+    assert "Stadtfest am Markt" in client.get(article_url).text
+
+    ended = ads_today() - timedelta(days=1)
+    JobAd.objects.update(first_day=ended, last_day=ended)  # no signal: must say so itself
+    caching.invalidate(caching.ADS)
+    assert "Elektroniker" not in text(client, article_url)  # the job box
+
+    portal.delete()
+    assert client.get(article_url).status_code == 404
+    assert "Brücke" not in text(client, "/")
+
+
+def _invalidating_view(request):
+    caching.add_cache_tags(request, caching.LIST)
+    caching.invalidate(caching.LIST)  # as if an editor saved while this page was rendered
+    return HttpResponse(engines["django"].from_string("<p>alt</p>").render({}, request))
+
+
+urlpatterns = [path("mitten-im-speichern/", _invalidating_view)]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_page_rendered_during_a_change_is_not_kept_by_shared_caches(client):
+    response = client.get("/mitten-im-speichern/")
+    assert response.status_code == 200
+    assert "public" not in directives(response)
+    assert "no-cache" in directives(response)
