@@ -37,14 +37,17 @@ def is_reserved_top_level_slug(slug: str) -> bool:
     return False
 
 
-def main_categories(request=None) -> list["Category"]:
-    """The main categories for the navigation, from the cache (shown on every page)."""
+def category_index(request=None) -> dict[str, "Category"]:
+    """Every category by path, in navigation order, from the cache: a town portal has a few
+    dozen, and every page needs some of them (navigation, address, breadcrumb)."""
     return caching.cached(
-        "main-categories",
-        [caching.ALL],
-        lambda: list(Category.objects.filter(parent=None)),
-        request,
+        "categories", [caching.ALL], lambda: {c.path: c for c in Category.objects.all()}, request
     )
+
+
+def main_categories(request=None) -> list["Category"]:
+    """The main categories for the navigation."""
+    return [c for c in category_index(request).values() if c.parent_id is None]
 
 
 class Category(models.Model):
@@ -130,16 +133,18 @@ class Category(models.Model):
                 {"slug": _("An article already uses this slug. Please choose another one.")}
             )
 
-    def subtree(self) -> list["Category"]:
-        """This category and all categories below it (one query)."""
-        return list(Category.objects.filter(Q(pk=self.pk) | Q(path__startswith=f"{self.path}/")))
+    def subtree(self, request=None) -> list["Category"]:
+        """This category and all categories below it."""
+        prefix = f"{self.path}/"
+        index = category_index(request)
+        return [c for c in index.values() if c.pk == self.pk or c.path.startswith(prefix)]
 
-    def ancestors(self) -> list["Category"]:
-        """This category's ancestors from the top, itself last (one query)."""
+    def ancestors(self, request=None) -> list["Category"]:
+        """This category's ancestors from the top, itself last."""
         parts = self.path.split("/")
         paths = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-        by_path = {c.path: c for c in Category.objects.filter(path__in=paths)}
-        return [by_path[p] for p in paths if p in by_path]
+        index = category_index(request)
+        return [index[p] for p in paths if p in index]
 
 
 class Author(models.Model):
@@ -244,7 +249,7 @@ class ArticleQuerySet(models.QuerySet):
     def sections(self, *, per_section: int = 4) -> list[tuple[Category, list["Article"]]]:
         """The newest articles of each main category with its subcategories, in two queries:
         the categories, then one short index walk per category merged with UNION ALL."""
-        categories = list(Category.objects.all())
+        categories = list(category_index().values())
         by_pk = {c.pk: c for c in categories}
         parts = [self.filter(category=c) for c in categories]
         by_root: dict[str, list[Article]] = {}

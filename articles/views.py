@@ -4,9 +4,17 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from newsroom.caching import LIST, cache_tags
+from newsroom import caching
+from newsroom.caching import ALL, LIST, cache_tags
 
-from .models import Article, ArticleSlugHistory, Author, Category, CategoryPathHistory, Tag
+from .models import (
+    Article,
+    ArticleSlugHistory,
+    Author,
+    CategoryPathHistory,
+    Tag,
+    category_index,
+)
 from .pagination import paginate
 from .search import RESULT_LIMIT, clean_query
 
@@ -24,28 +32,30 @@ def _paginate(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("seite"))
 
 
-@cache_tags(LIST)
-def home(request):
+def _home_articles() -> dict:
     articles = Article.objects.published()
     lead = articles.lead_story()
     latest = list(articles.for_listing().exclude(pk=getattr(lead, "pk", None))[:8])
     # The section blocks show what is not already at the top of the page.
     shown = [a.pk for a in latest] + ([lead.pk] if lead else [])
-    return render(
-        request,
-        "articles/home.html",
-        {
-            "lead": lead,
-            "latest": latest,
-            "sections": articles.exclude(pk__in=shown).sections(per_section=4),
-        },
-    )
+    return {
+        "lead": lead,
+        "latest": latest,
+        "sections": articles.exclude(pk__in=shown).sections(per_section=4),
+    }
+
+
+@cache_tags(LIST)
+def home(request):
+    # The selection changes only with the articles or the categories: kept in the app cache.
+    context = caching.cached("home", [LIST, ALL], _home_articles, request)
+    return render(request, "articles/home.html", context)
 
 
 @cache_tags(LIST)
 def path_dispatch(request, path):
     """A category ("/dorsten/rathaus/") or an article ("/dorsten/rathaus/<slug>/")."""
-    category = Category.objects.filter(path=path).first()
+    category = category_index(request).get(path)
     if category is not None:
         return category_detail(request, category)
     slug = path.rsplit("/", 1)[-1]
@@ -70,7 +80,7 @@ def _former_address(request, path, slug):
 
 
 def category_detail(request, category):
-    subtree = category.subtree()
+    subtree = category.subtree(request)
     page = paginate(
         request,
         partial(Article.objects.published().newest_ids_in, subtree),
@@ -82,7 +92,7 @@ def category_detail(request, category):
         {
             "category": category,
             "subcategories": [c for c in subtree if c.parent_id == category.pk],
-            "breadcrumb": category.ancestors(),
+            "breadcrumb": category.ancestors(request),
             "page_obj": page,
         },
     )
@@ -94,7 +104,7 @@ def article_detail(request, article):
         "articles/article.html",
         {
             "article": article,
-            "breadcrumb": article.category.ancestors(),
+            "breadcrumb": article.category.ancestors(request),
             "structured_data": article.structured_data(request),
         },
     )

@@ -30,6 +30,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 from functools import wraps
@@ -111,17 +112,29 @@ def version_key(request, *tags: str) -> str:
     return "-".join(f"{versions[tag][0]:.6f}" for tag in tags)
 
 
+# Fragments this process has already read. Their keys carry the versions, so an entry is
+# never stale: a change gives the fragment a new key. Values are shared between requests
+# and must not be modified.
+_local: OrderedDict[str, object] = OrderedDict()
+LOCAL_ENTRIES = 256
+
+
 def cached(name: str, tags: Collection[str], compute: Callable, request=None):
-    """`compute()`, kept in the app cache until one of `tags` changes."""
+    """`compute()`, kept in the app cache (and this process) until one of `tags` changes."""
     if request is None:
         versions = "-".join(f"{read_versions()[tag][0]:.6f}" for tag in tags)
     else:
         versions = version_key(request, *tags)
     key = f"fragment:{name}:{versions}"
-    value = cache.get(key)
+    value = _local.get(key)
     if value is None:
-        value = compute()
-        cache.set(key, value, timeout=settings.HTTP_CACHE_FRAGMENT_TIMEOUT)
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, timeout=settings.HTTP_CACHE_FRAGMENT_TIMEOUT)
+        _local[key] = value
+        if len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
     return value
 
 

@@ -9,10 +9,12 @@ import time
 from collections import defaultdict
 
 from django import template
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from ads.models import Banner, JobAd
 from newsroom import caching
@@ -40,12 +42,22 @@ def _live_banners_by_slot() -> dict[str, list[Banner]]:
     return dict(slots)
 
 
-def _live_job_ads() -> list[JobAd]:
-    return list(JobAd.objects.live().order_by("?")[:JOB_BOX_CANDIDATES])
+def _rendered_banners() -> dict[str, list[tuple[int, str]]]:
+    """Each slot's live banners as (weight, HTML): rendered once until an ad changes."""
+    return {
+        slot: [
+            (b.weight, render_to_string("ads/_banner.html", {"banner": b, "slot": slot}))
+            for b in banners
+        ]
+        for slot, banners in _live_banners_by_slot().items()
+    }
 
 
-def _weighted_pick(banners: list[Banner]) -> Banner:
-    return random.choices(banners, weights=[b.weight for b in banners])[0]
+def _rendered_job_cards() -> list[str]:
+    return [
+        render_to_string("ads/_job_card.html", {"ad": ad})
+        for ad in JobAd.objects.live().order_by("?")[:JOB_BOX_CANDIDATES]
+    ]
 
 
 @register.simple_tag(takes_context=True)
@@ -76,16 +88,16 @@ def ad_slot(context, name: str) -> dict:
     banners = _request_cache(
         context,
         "_ads_banners",
-        lambda: caching.cached("banners", [ADS], _live_banners_by_slot, request),
+        lambda: caching.cached("banner-html", [ADS], _rendered_banners, request),
     ).get(name, [])
     if not banners:
         return {"banner": None}
-    chosen = _weighted_pick(banners)
+    chosen = random.choices(range(len(banners)), weights=[weight for weight, _ in banners])[0]
     return {
-        "request": context.get("request"),
+        "request": request,
         "slot": name,
-        "banner": chosen,
-        "alternatives": [b for b in banners if b is not chosen],
+        "banner": mark_safe(banners[chosen][1]),  # rendered from our template, escaped there
+        "alternatives": [mark_safe(html) for i, (_, html) in enumerate(banners) if i != chosen],
     }
 
 
@@ -94,13 +106,15 @@ def job_ad_box(context) -> dict:
     """One live job ad, chosen at random, plus a few others for rotation by ads.js."""
     request = context.get("request")
     add_cache_tags(request, ADS)
-    candidates = _request_cache(
-        context, "_ads_jobs", lambda: caching.cached("job-box", [ADS], _live_job_ads, request)
+    cards = _request_cache(
+        context,
+        "_ads_jobs",
+        lambda: caching.cached("job-cards", [ADS], _rendered_job_cards, request),
     )
-    if not candidates:
+    if not cards:
         return {"job": None}
-    ads = random.sample(candidates, len(candidates))  # a fresh order for every page
-    return {"request": context.get("request"), "job": ads[0], "alternatives": ads[1:]}
+    cards = [mark_safe(card) for card in random.sample(cards, len(cards))]  # fresh order
+    return {"request": request, "job": cards[0], "alternatives": cards[1:]}
 
 
 @register.filter

@@ -1,4 +1,6 @@
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from articles.models import Article, main_categories
 from newsroom import caching
@@ -28,9 +30,13 @@ def latest_articles(context, count: int = 4, exclude=None) -> dict:
     request = context.get("request")
     caching.add_cache_tags(request, caching.LIST)
     newest = caching.cached(
-        f"latest-{count}",
-        [caching.LIST],
-        lambda: list(Article.objects.published().for_listing()[: count + 1]),
-        request,
+        f"latest-{count}", [caching.LIST], lambda: _rendered_latest(count), request
     )
-    return {"articles": [a for a in newest if a.pk != getattr(exclude, "pk", None)][:count]}
+    items = [mark_safe(html) for pk, html in newest if pk != getattr(exclude, "pk", None)]
+    return {"articles": items[:count]}
+
+
+def _rendered_latest(count: int) -> list[tuple[int, str]]:
+    """The newest articles (one more, for the page that shows one of them) as HTML items."""
+    newest = Article.objects.published().for_listing()[: count + 1]
+    return [(a.pk, render_to_string("widgets/_latest_item.html", {"article": a})) for a in newest]
