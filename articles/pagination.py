@@ -84,14 +84,16 @@ def paginate(request, newest_ids, load) -> ArchivePage:
             num_pages=None,
             next_cursor=make_cursor(shown[-1]) if more else "",
         )
-    limit = NUMBERED_PAGES * PAGE_SIZE
-    rows = newest_ids(limit + 1)
-    more = len(rows) > limit
-    num_pages = None if more else max(1, ceil(len(rows) / PAGE_SIZE))
     try:
         number = max(1, int(request.GET.get("seite", 1)))
     except ValueError:
         number = 1
+    # Read up to two pages beyond this one: enough for the total of a short list ("Seite 1
+    # von 3"), while page 1 of a long one reads 37 ids, not all twenty pages' worth.
+    limit = min(number + 2, NUMBERED_PAGES) * PAGE_SIZE
+    rows = newest_ids(limit + 1)
+    more = len(rows) > limit
+    num_pages = None if more else max(1, ceil(len(rows) / PAGE_SIZE))
     if number > NUMBERED_PAGES and more:
         # Deep numbered addresses would need an OFFSET; older pages go by cursor.
         raise Http404
