@@ -289,7 +289,7 @@ def test_search_understands_german_word_forms_on_postgresql(client, hall):
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        pytest.skip("stemming needs PostgreSQL's German dictionary; SQLite matches substrings")
+        pytest.skip("stemming needs PostgreSQL's German dictionary; SQLite matches whole words")
     ArticleFactory(title="Neue Schulen für Lindenau", body="<p>Der Rat beschließt.</p>")
     ArticleFactory(title="Sportfest", body="<p><strong>Schule</strong> frei</p>")
     ArticleFactory(title="Ohne Treffer", body="<p>strong</p>")

@@ -2,8 +2,11 @@
 
 import time
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.http import HttpResponse
 from django.template import engines
@@ -197,3 +200,13 @@ def test_a_page_rendered_during_a_change_is_not_kept_by_shared_caches(client):
     assert response.status_code == 200
     assert "public" not in directives(response)
     assert "no-cache" in directives(response)
+
+
+def test_a_bulk_import_is_visible_at_once(client):
+    """generate_content writes with bulk_create (no signals) and invalidates itself."""
+    call_command("generate_content", articles=5, seed=3, stdout=StringIO())
+    client.get("/")  # warm the home page's cached selection
+    call_command("generate_content", articles=40, seed=3, stdout=StringIO())  # tops up
+    shown = text(client, "/")
+    cache.clear()
+    assert shown == text(client, "/"), "the home page shows what a fresh render shows"

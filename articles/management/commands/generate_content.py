@@ -21,6 +21,7 @@ from django.utils import timezone
 from articles.demo import PALETTE, lead_image
 from articles.demo_content import AUTHORS, CATEGORIES
 from articles.models import Article, Author, Category, Tag, TaggedArticle
+from newsroom import caching
 from newsroom.images import save_renditions
 from newsroom.text import slugify_de
 
@@ -88,6 +89,9 @@ class Command(BaseCommand):
         generator = ArchiveGenerator(seed=seed, stdout=self.stdout)
         started = time.monotonic()
         created = generator.top_up(articles, batch=batch)
+        if created:
+            # bulk_create sends no signals: running sites must show the new articles.
+            caching.invalidate(caching.ALL, caching.LIST)
         self.stdout.write(
             self.style.SUCCESS(f"{created} articles added in {time.monotonic() - started:.1f} s")
         )
