@@ -18,9 +18,10 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-# The search page says so when the limit is reached ("Es werden die neuesten 500 Treffer
-# gezeigt"); more words narrow the search down to older articles.
-RESULT_LIMIT = 500
+# The search page says so when the limit is reached ("Es werden die neuesten 200 Treffer
+# gezeigt"); more words narrow the search down to older articles. 200 is 17 pages of
+# results; a larger bound only makes every search of a common word slower.
+RESULT_LIMIT = 200
 # Words beyond this add nothing a reader needs and only cost index lookups.
 MAX_WORDS = 16
 
