@@ -261,40 +261,43 @@ class ArticleQuerySet(models.QuerySet):
         roots = [c for c in categories if c.parent_id is None]
         return [(c, by_root[c.slug]) for c in roots if c.slug in by_root]
 
-    # Keyset pagination: lists read (pk, published_at) pairs newest first, at most `limit`,
-    # optionally only those listed after `before` (the last pair of the previous page). An
-    # OFFSET would walk every earlier row; a cursor starts where the last page ended.
+    # Keyset pagination: lists read (pk, published_at) pairs of published articles newest
+    # first, at most `limit`, optionally only those listed after `before` (the last pair of
+    # the previous page). An OFFSET would walk every earlier row; a cursor starts where the
+    # last page ended. Call these on Article.objects: they filter what is published, with
+    # one upper bound on the date (given two on one column, SQLite's index range takes the
+    # first, and `published_at <= now` made a page ten years back walk ten years).
 
     def newest_ids(self, limit: int, before: tuple | None = None) -> list[tuple]:
-        rows = self._before(before) if before else self
+        rows = self._published_before(before)
         return list(rows.order_by("-published_at", "-pk").values_list("pk", "published_at")[:limit])
 
     def newest_ids_in(self, categories, limit: int, before: tuple | None = None) -> list[tuple]:
         """newest_ids() over several categories (a subtree). An IN over the categories would
         sort all their articles; instead each category's index is walked for at most `limit`
         rows and the walks are merged."""
-        rows = self._before(before) if before else self
+        rows = self._published_before(before)
         parts = [rows.filter(category=c).only("pk", "published_at") for c in categories]
         return [(a.pk, a.published_at) for a in self._merged_newest(parts, limit, limit=limit)]
 
     def newest_ids_tagged(self, tag, limit: int, before: tuple | None = None) -> list[tuple]:
         """newest_ids() for a tag, from TaggedArticle's copy of the date and its index, so a
         tag on half of the archive costs what one on ten articles costs."""
-        rows = TaggedArticle.objects.filter(tag=tag, listed_at__lte=timezone.now())
+        rows, bound = TaggedArticle.objects.filter(tag=tag), timezone.now()
         if before:
             pk, published_at = before
-            rows = rows.filter(listed_at__lte=published_at).exclude(
-                listed_at=published_at, content_object_id__gte=pk
-            )
-        rows = rows.order_by("-listed_at", "-content_object_id")
+            bound = min(bound, published_at)
+            rows = rows.exclude(listed_at=published_at, content_object_id__gte=pk)
+        rows = rows.filter(listed_at__lte=bound).order_by("-listed_at", "-content_object_id")
         return list(rows.values_list("content_object_id", "listed_at")[:limit])
 
-    def _before(self, before: tuple):
-        pk, published_at = before
-        # The range on published_at uses the index; the exclude only breaks ties.
-        return self.filter(published_at__lte=published_at).exclude(
-            published_at=published_at, pk__gte=pk
-        )
+    def _published_before(self, before: tuple | None):
+        rows, bound = self.filter(status=Article.Status.PUBLISHED), timezone.now()
+        if before:
+            pk, published_at = before
+            bound = min(bound, published_at)
+            rows = rows.exclude(published_at=published_at, pk__gte=pk)  # ties on the date
+        return rows.filter(published_at__lte=bound)
 
     def in_order(self, ids: list[tuple]) -> list["Article"]:
         """The public articles of `ids` (from newest_ids*) with their category, in that order.
