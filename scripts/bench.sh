@@ -72,7 +72,11 @@ pg_start() {
     PG_RUN="runuser -u postgres --"
   fi
   mkdir -p "$OUT/pg"
-  [ -n "$PG_RUN" ] && chown postgres: "$OUT/pg"
+  if [ -n "$PG_RUN" ]; then
+    chown postgres: "$OUT/pg"
+    # var/ may be private (Django's file cache creates it 0700): postgres must pass through.
+    chmod o+x "$(dirname "$OUT")" "$OUT"
+  fi
   if [ ! -f "$OUT/pg/data/PG_VERSION" ]; then
     $PG_RUN "$PGBIN/initdb" -D "$OUT/pg/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
