@@ -142,7 +142,11 @@ def search(request):
     if query:
         # search() finds only published articles itself; a published() before it would let
         # SQLite walk the whole publication-date index instead of the bounded matches.
-        page = _paginate(request, Article.objects.search(query).for_listing())
+        # The bounded matches once (ids and dates, newest first), then the page's articles:
+        # a paginator's COUNT would run the search a second time.
+        found = Article.objects.search(query).order_by("-published_at", "-pk")
+        page = _paginate(request, list(found.values_list("pk", "published_at")))
+        page.object_list = Article.objects.in_order(list(page.object_list))
     context = {
         "query": query,
         "page_obj": page,
