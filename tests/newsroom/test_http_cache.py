@@ -58,6 +58,12 @@ READING_PAGES = {
 }
 
 
+def seconds_to_midnight() -> float:
+    now = timezone.localtime()
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (midnight - now).total_seconds()
+
+
 def directives(response) -> dict[str, str]:
     parts = [p.strip() for p in response["Cache-Control"].split(",")]
     return dict((p.split("=", 1) + [""])[:2] for p in parts)
@@ -71,7 +77,9 @@ def test_reading_pages_are_publicly_cacheable_and_revalidate_with_304(client, po
     cc = directives(response)
     assert "public" in cc
     assert 0 <= int(cc["max-age"]) < int(cc["s-maxage"])
-    assert int(cc["stale-while-revalidate"]) > 0 and int(cc["stale-if-error"]) > 0
+    assert int(cc["stale-if-error"]) > 0
+    # The stale window ends with the day (the date in the top bar): near midnight it is 0.
+    assert int(cc["stale-while-revalidate"]) > 0 or seconds_to_midnight() < 400
     assert "Cookie" not in response.get("Vary", ""), "one copy for every reader, not per cookie"
     assert not response.cookies
     assert response["ETag"] and response["Last-Modified"]
@@ -121,7 +129,8 @@ def test_shared_caches_never_keep_a_page_past_a_scheduled_publication(client, po
     assert lifetime is not None and lifetime <= 40
     assert int(directives(client.get("/"))["s-maxage"]) <= 40
     # Pages without article lists are not cut short by it.
-    assert int(directives(client.get("/seite/impressum/"))["s-maxage"]) > 40
+    if seconds_to_midnight() > 60:  # the date in the top bar changes at midnight
+        assert int(directives(client.get("/seite/impressum/"))["s-maxage"]) > 40
 
 
 def test_a_scheduled_article_appears_at_its_time_without_any_write(client, portal):
