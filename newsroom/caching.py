@@ -1,8 +1,8 @@
 """Caching of reading pages, and the one way to make them fresh again.
 
-Three caches keep a page: the reader's browser (a few seconds, `max-age`), a shared proxy
-in front of the app (Varnish, `s-maxage`, emptied by tag) and the app cache (site-wide
-parts such as the navigation, keyed by version). They are tied together by a few tags:
+Three caches keep a page: the reader's browser (`max-age`, by default 0: it asks again),
+a shared proxy in front of the app (Varnish, `s-maxage`, emptied by tag) and the app cache
+(site-wide parts such as the navigation, keyed by version). They are tied together by a few tags:
 
 - ``all``: everything on every page (site settings, navigation, footer pages, authors'
   and tags' names, the date in the top bar);

@@ -1,7 +1,8 @@
 """Ad slots and the "Unsere Empfehlung" job box.
 
-All banner slots of a page share one query: the first `ad_slot` of a request loads the
-live banners of every slot and keeps them on the request. The job box costs one more.
+All banner slots of a page share one query: the first `ad_slot` renders the live banners
+of every slot into the app cache, where they stay until an ad changes. The job box costs
+one more.
 """
 
 import random
@@ -26,13 +27,12 @@ register = template.Library()
 JOB_BOX_CANDIDATES = 8
 
 
-def _request_cache(context, attr: str, load):
+def _live(context, name: str, render):
+    """Rendered ads from the app cache, kept until an ad changes: every slot of a page
+    shares one query, and later pages none."""
     request = context.get("request")
-    if request is None:
-        return load()
-    if not hasattr(request, attr):
-        setattr(request, attr, load())
-    return getattr(request, attr)
+    add_cache_tags(request, ADS)
+    return caching.cached(name, [ADS], render, request)
 
 
 def _live_banners_by_slot() -> dict[str, list[Banner]]:
@@ -83,18 +83,12 @@ def ad_slot(context, name: str) -> dict:
     The server picks one live banner by weight; the others travel along in a <template>
     so that ads.js can pick again when the HTML was served from a cache.
     """
-    request = context.get("request")
-    add_cache_tags(request, ADS)
-    banners = _request_cache(
-        context,
-        "_ads_banners",
-        lambda: caching.cached("banner-html", [ADS], _rendered_banners, request),
-    ).get(name, [])
+    banners = _live(context, "banner-html", _rendered_banners).get(name, [])
     if not banners:
         return {"banner": None}
     chosen = random.choices(range(len(banners)), weights=[weight for weight, _ in banners])[0]
     return {
-        "request": request,
+        "request": context.get("request"),
         "slot": name,
         "banner": mark_safe(banners[chosen][1]),  # rendered from our template, escaped there
         "alternatives": [mark_safe(html) for i, (_, html) in enumerate(banners) if i != chosen],
@@ -104,17 +98,11 @@ def ad_slot(context, name: str) -> dict:
 @register.inclusion_tag("ads/job_ad_box.html", takes_context=True)
 def job_ad_box(context) -> dict:
     """One live job ad, chosen at random, plus a few others for rotation by ads.js."""
-    request = context.get("request")
-    add_cache_tags(request, ADS)
-    cards = _request_cache(
-        context,
-        "_ads_jobs",
-        lambda: caching.cached("job-cards", [ADS], _rendered_job_cards, request),
-    )
+    cards = _live(context, "job-cards", _rendered_job_cards)
     if not cards:
         return {"job": None}
     cards = [mark_safe(card) for card in random.sample(cards, len(cards))]  # fresh order
-    return {"request": request, "job": cards[0], "alternatives": cards[1:]}
+    return {"request": context.get("request"), "job": cards[0], "alternatives": cards[1:]}
 
 
 @register.filter
