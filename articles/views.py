@@ -15,10 +15,8 @@ from .models import (
     Tag,
     category_index,
 )
-from .pagination import paginate
+from .pagination import PAGE_SIZE, paginate
 from .search import RESULT_LIMIT, clean_query
-
-PAGE_SIZE = 12
 
 
 def _visible_articles(request):
