@@ -24,7 +24,7 @@ run: install
 	$(BIN)/python manage.py load_demo
 	@echo ""
 	@echo "  Newsroom runs on http://127.0.0.1:8000/"
-	@echo "  Admin: http://127.0.0.1:8000/admin/  user: redaktion  password: newsroom-demo"
+	@echo "  Admin: http://127.0.0.1:8000/admin/ (a login for each role above)"
 	@echo ""
 	$(BIN)/python manage.py refresh_weather --every 900 & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

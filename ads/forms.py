@@ -10,6 +10,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from newsroom.images import validate_image
+from newsroom.uploads import KeepUploadsMixin
 from newsroom.validators import validate_http_url
 
 from .models import JobAd, ads_today, validate_plain_text
@@ -46,7 +47,9 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class JobAdSubmitForm(forms.ModelForm):
+class JobAdSubmitForm(KeepUploadsMixin, forms.ModelForm):
+    keep_uploads = ["employer_logo"]  # a chosen logo survives an error elsewhere
+
     employer_logo = forms.FileField(
         label=_("Employer logo"),
         required=False,

@@ -1,27 +1,31 @@
-from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+import json
+
+import reversion.models
+from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.utils import formats, timezone
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as TaggitTag
 
-from .models import Article, Author, Category, Tag
+from newsroom.admin import GermanSlugMixin
+
+from . import workflow
+from .autosave import AutosaveAdminMixin
+from .forms import ArticleAdminForm
+from .models import Article, Author, Category, PendingChange, Tag
+from .revisions import RevisionsAdminMixin
 
 # Articles use their own tag model (German slugs); taggit's generic one would only confuse.
 admin.site.unregister(TaggitTag)
-
-
-class GermanSlugMixin:
-    """Prefill slugs with umlauts spelled out, as newsroom.text.slugify_de does."""
-
-    class Media:
-        # Listing urlify.js first makes Django merge our wrapper in after it.
-        js = ["admin/js/urlify.js", "admin/js/german_urlify.js"]
 
 
 @admin.register(Category)
@@ -56,52 +60,17 @@ class TagAdmin(admin.ModelAdmin):
     readonly_fields = ["slug"]
 
 
-class ArticleAdminForm(forms.ModelForm):
-    """Refuses to overwrite a version someone else saved while this form was open."""
+class MineFilter(admin.SimpleListFilter):
+    title = _("written by")
+    parameter_name = "von"
 
-    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    def lookups(self, request, model_admin):
+        return [("mir", _("me"))]
 
-    class Meta:
-        model = Article
-        fields = "__all__"  # noqa: DJ007 -- the admin's fieldsets choose what is shown
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["loaded_version"].initial = self.instance.modified_at.isoformat()
-
-    def clean_tags(self):
-        # The database column is limited; a longer tag would otherwise fail when saving.
-        tags = self.cleaned_data["tags"]
-        limit = Tag._meta.get_field("name").max_length
-        for tag in tags:
-            if len(tag) > limit:
-                raise ValidationError(
-                    _("A tag may have at most %(limit)s characters: “%(tag)s”."),
-                    code="tag_too_long",
-                    params={"limit": limit, "tag": Truncator(tag).chars(40)},
-                )
-        return tags
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.instance.pk:
-            return cleaned
-        stored = Article.objects.filter(pk=self.instance.pk).values_list("modified_at", flat=True)
-        current = stored.first()
-        if current and cleaned.get("loaded_version") != current.isoformat():
-            # Nothing is lost: the form comes back with this journalist's text, and saving
-            # once more (now knowingly) overwrites the other version.
-            self.data = self.data.copy()
-            self.data["loaded_version"] = current.isoformat()
-            raise ValidationError(
-                _("Someone else saved this article at %(time)s while you were editing it. "
-                  "Your text is still in the form. Open the article in a new tab to compare; "
-                  "saving again replaces the other version with yours."),
-                code="edit_conflict",
-                params={"time": formats.time_format(timezone.localtime(current), "H:i:s")},
-            )  # fmt: skip
-        return cleaned
+    def queryset(self, request, queryset):
+        if self.value() == "mir":
+            return queryset.filter(created_by=request.user)
+        return queryset
 
 
 class EstimatedCountPaginator(Paginator):
@@ -122,12 +91,12 @@ class EstimatedCountPaginator(Paginator):
 
 
 @admin.register(Article)
-class ArticleAdmin(GermanSlugMixin, admin.ModelAdmin):
+class ArticleAdmin(AutosaveAdminMixin, RevisionsAdminMixin, GermanSlugMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
         "thumbnail",
-        "status",
+        "status_column",
         "category",
         "author_list",
         "tag_list",
@@ -139,7 +108,14 @@ class ArticleAdmin(GermanSlugMixin, admin.ModelAdmin):
     # the "publication date" filter offers today/7 days/month/year instead), no full count
     # next to filtered results, and search in the short fields only (bodies are long; the
     # public search finds words in them through its index).
-    list_filter = ["status", "is_lead_story", "category", "authors", "published_at"]
+    list_filter = [
+        "status",
+        MineFilter,
+        "is_lead_story",
+        "category",
+        "authors",
+        "published_at",
+    ]
     search_fields = ["title", "kicker", "lead"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -148,7 +124,20 @@ class ArticleAdmin(GermanSlugMixin, admin.ModelAdmin):
     list_select_related = ["category"]
     readonly_fields = ["updated_at", "created_at", "modified_at", "created_by"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kicker", "lead", "body", "loaded_version"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "kicker",
+                    "lead",
+                    "body",
+                    "loaded_version",
+                    "loaded_values",
+                ]
+            },
+        ),
         (_("Classification"), {"fields": ["category", "tags", "authors"]}),
         (
             _("Lead image"),
@@ -161,7 +150,11 @@ class ArticleAdmin(GermanSlugMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Publication"), {"fields": ["status", "published_at", "is_lead_story"]}),
+        (
+            _("Publication"),
+            {"fields": ["status", "status_comment", "published_at", "is_lead_story"]},
+        ),
+        (_("Correction"), {"fields": ["correction_note"]}),
         (
             _("History"),
             {
@@ -174,10 +167,133 @@ class ArticleAdmin(GermanSlugMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags", "authors")
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        author = Author.objects.filter(user=request.user).first()
+        if author is not None and "authors" not in initial:
+            initial["authors"] = [author.pk]  # one's own byline, prefilled
+        return initial
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.request = request  # the workflow's rules depend on who is saving
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and workflow.needs_approval(request.user, obj):
+            # Published: whether and when it is live is the editor on duty's decision.
+            fields += list(workflow.WORKFLOW_FIELDS)
+        return fields
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        if object_id:
+            self._keep_state_before_first_version(request, object_id)
+        # Every save is a version (django-reversion): the article with its tags and authors.
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, object_id)
+        if article is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "status_changes": article.status_changes.select_related("user")[:50],
+                "pending_changes": article.pending_changes.select_related("created_by").filter(
+                    Q(state=PendingChange.State.PENDING) | Q(created_by=request.user)
+                )[:20],
+                "needs_approval": workflow.needs_approval(request.user, article),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _keep_state_before_first_version(self, request, object_id):
+        """Articles written before versions existed (or by scripts) get their stored state
+        kept as a version first, so the first change in the admin can be compared."""
+        article = self.get_object(request, object_id)
+        if article is None or reversion.models.Version.objects.get_for_object(article).exists():
+            return
+        with reversion.create_revision():
+            reversion.add_to_revision(article)
+            reversion.set_comment(gettext("State before the first change in the admin"))
+
     def save_model(self, request, obj, form, change):
+        if change and workflow.needs_approval(request.user, obj):
+            form.pending = request._pending_change = self._keep_as_pending(request, obj, form)
+            return
+        old_status = obj._stored.get("status") if change else Article.Status.DRAFT
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        workflow.record_transition(
+            obj, old_status, request.user, form.cleaned_data.get("status_comment", "")
+        )
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(form, "pending", None) is None:
+            super().save_related(request, form, formsets, change)
+
+    def _keep_as_pending(self, request, obj, form):
+        """The journalist's changes to a live article, kept for approval; the article itself
+        (the form's unsaved instance) is not saved."""
+        changes = {}
+        for name in form.changed_data:
+            if name not in workflow.CONTENT_FIELDS:
+                continue
+            if name == "lead_image":
+                # Store the new file now (the field's pre_save does just that); approving
+                # sets its name on the article.
+                changes[name] = obj._meta.get_field(name).pre_save(obj, False).name or ""
+            elif name == "tags":
+                changes[name] = sorted(form.cleaned_data["tags"])
+            elif name == "authors":
+                changes[name] = sorted(a.pk for a in form.cleaned_data["authors"])
+            elif name == "category":
+                changes[name] = obj.category_id
+            else:
+                changes[name] = getattr(obj, name)
+        return PendingChange.objects.create(
+            article_id=obj.pk,
+            data=changes,
+            created_by=request.user,
+            comment=form.cleaned_data.get("status_comment", ""),
+        )
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # Django keeps English field labels ("Subtitle") and shows them untranslated; the
+        # German labels of the form say what changed.
+        if getattr(form, "pending", None) is not None:
+            return gettext("Change submitted for approval")
+        if add:
+            return [{"added": {}}]
+        fields = [
+            str(form.fields[name].label)
+            for name in form.changed_data
+            if name not in ArticleAdminForm.MERGE_EXCLUDED
+        ]
+        return [{"changed": {"fields": fields}}] if fields else []
+
+    def log_change(self, request, obj, message):
+        if isinstance(message, list):  # the version's comment reads like the history's
+            reversion.set_comment(LogEntry(change_message=json.dumps(message)).get_change_message())
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_pending_change", None) is None:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            _("Your change waits for approval by the editor on duty. Readers see the published "
+              "version until then."),
+            messages.SUCCESS,
+        )  # fmt: skip
+        return HttpResponseRedirect(request.path)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_column(self, obj):
+        return obj.status_label
 
     @admin.display(description=_("image"))
     def thumbnail(self, obj):
@@ -200,3 +316,61 @@ class ArticleAdmin(GermanSlugMixin, admin.ModelAdmin):
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), _("View")
         )
+
+
+@admin.register(PendingChange)
+class PendingChangeAdmin(admin.ModelAdmin):
+    """Corrections to published articles waiting for the editor on duty: each page shows
+    the change against the live article, with "approve" and "reject (with a reason)"."""
+
+    list_display = ["article", "created_by", "created_at", "state", "decided_by", "decided_at"]
+    list_filter = ["state"]
+    list_select_related = ["article", "created_by", "decided_by"]
+    search_fields = ["article__title"]
+    change_form_template = "admin/articles/pendingchange/decide.html"
+
+    def has_add_permission(self, request):
+        return False  # made by saving a published article
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the decisions are the article's history
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from .revisions import diff  # the comparison of versions, same rows and labels
+
+        pending = self.get_object(request, object_id)
+        if pending is None or not self.has_view_or_change_permission(request, pending):
+            raise PermissionDenied
+        may_decide = workflow.can_publish(request.user) and self.has_change_permission(
+            request, pending
+        )
+        if request.method == "POST":
+            if not may_decide:
+                raise PermissionDenied
+            try:
+                if "approve" in request.POST:
+                    workflow.approve(pending, request.user)
+                    self.message_user(request, _("The correction is live."), messages.SUCCESS)
+                else:
+                    workflow.reject(pending, request.user, request.POST.get("reason", ""))
+                    self.message_user(request, _("The correction was rejected."))
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            return HttpResponseRedirect(
+                reverse("admin:articles_article_change", args=[pending.article_id])
+            )
+        article = pending.article
+        live = workflow.content_values(article)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": str(pending),
+            "pending": pending,
+            "article": article,
+            "rows": diff(live, {**live, **pending.data}),
+            "changed_since": article.modified_at > pending.created_at,
+            "may_decide": may_decide and pending.state == PendingChange.State.PENDING,
+        }
+        return TemplateResponse(request, self.change_form_template, context)

@@ -5,6 +5,7 @@ import random
 from datetime import timedelta
 from io import BytesIO
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
@@ -13,6 +14,9 @@ from newsroom.text import slugify_de
 
 from .demo_content import ARTICLES, AUTHORS, CATEGORIES
 from .models import Article, Author, Category
+
+# Demo authors who have a demo login (newsroom.demo.DEMO_USERS).
+AUTHOR_LOGINS = {"jonas-feldkamp": "redaktion", "miriam-adler": "cvd"}
 
 PALETTE = {
     "lindenau": (11, 79, 138),
@@ -79,6 +83,7 @@ def body_html(detail: str, speaker: str, quote: str) -> str:
 
 
 def load(*, stdout) -> None:
+    User = get_user_model()
     categories = {}
     for position, (path, name, description) in enumerate(CATEGORIES):
         parent_path, _, slug = path.rpartition("/")
@@ -96,6 +101,10 @@ def load(*, stdout) -> None:
         if author is None:
             author = Author(name=name, slug=slug, role=role, bio=bio)
             author.photo = portrait(name, colour)
+            author.save()
+        if author.user_id is None and slug in AUTHOR_LOGINS:
+            # The demo logins write under their own byline (prefilled in the admin).
+            author.user = User.objects.filter(username=AUTHOR_LOGINS[slug]).first()
             author.save()
         authors.append(author)
 
@@ -122,9 +131,11 @@ def load(*, stdout) -> None:
         article.tags.set(tags)
         created += 1
 
-    # One draft and one scheduled article show the workflow in the admin.
+    # A draft, one in review and a scheduled article show the workflow in the admin.
+    writer = User.objects.filter(username=AUTHOR_LOGINS["jonas-feldkamp"]).first()
     for title, status, published_at in [
         ("Entwurf: Neue Pläne für den Marktplatz", Article.Status.DRAFT, now),
+        ("Neue Buslinie soll das Gewerbegebiet anbinden", Article.Status.REVIEW, now),
         ("Vorschau: Silvesterfeuerwerk am Schlosspark", Article.Status.PUBLISHED,
          now + timedelta(days=30)),
     ]:  # fmt: skip
@@ -132,7 +143,7 @@ def load(*, stdout) -> None:
             slug=slugify_de(title),
             defaults={
                 "title": title, "status": status, "published_at": published_at,
-                "category": categories["lindenau"],
+                "category": categories["lindenau"], "created_by": writer,
                 "lead": "Dieser Artikel ist für Leserinnen und Leser noch nicht sichtbar.",
                 "body": "<p>Text folgt.</p>",
             },

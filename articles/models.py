@@ -1,11 +1,13 @@
 from html import unescape
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import DEFERRED, Q
 from django.urls import Resolver404, resolve, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +16,7 @@ from taggit.models import TagBase, TaggedItemBase
 
 from newsroom import caching
 from newsroom.images import CleanImageField
-from newsroom.sanitize import RichTextField, sanitize_html
+from newsroom.sanitize import RichTextField
 from newsroom.text import slugify_de
 
 from .search import search_articles
@@ -339,11 +341,15 @@ class ArticleQuerySet(models.QuerySet):
 
 class Article(models.Model):
     class Status(models.TextChoices):
+        # Entwurf → In Prüfung → Veröffentlicht (a future date: "Geplant"); Zurückgezogen
+        # takes a published article off the site. Only "published" is ever shown to readers.
         DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     # Fields whose change after publication counts as an update shown to readers.
-    TEXT_FIELDS = ("title", "kicker", "lead", "body")
+    TEXT_FIELDS = ("title", "kicker", "lead", "body", "correction_note")
 
     title = models.CharField(_("headline"), max_length=200)
     slug = models.SlugField(
@@ -414,6 +420,15 @@ class Article(models.Model):
         default=False,
         help_text=_("Lead story on the home page. The newest one marked wins."),
     )
+    correction_note = models.CharField(
+        _("correction note"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "For a correction of a published article: shown to readers after "
+            "“Korrektur vom” and the date. Leave empty for other updates."
+        ),
+    )
     updated_at = models.DateTimeField(
         _("updated"),
         null=True,
@@ -454,8 +469,15 @@ class Article(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "published"]), name="article_status_valid"
+                condition=Q(status__in=["draft", "review", "published", "withdrawn"]),
+                name="article_status_valid",
             )
+        ]
+        permissions = [
+            (
+                "publish_article",
+                _("Can publish, schedule and withdraw articles and approve corrections"),
+            ),
         ]
 
     def __str__(self):
@@ -463,7 +485,8 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         stored = getattr(self, "_stored", None) or {}
-        self.body = sanitize_html(self.body)  # compare what will be stored, not raw input
+        # Compare what will be stored, not raw input; the field owns its allowlist.
+        self.body = self._meta.get_field("body").sanitize(self.body)
         if self._was_public() and any(
             stored.get(f) not in (None, DEFERRED) and stored[f] != getattr(self, f)
             for f in self.TEXT_FIELDS
@@ -508,6 +531,19 @@ class Article(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    @property
+    def status_label(self) -> str:
+        """The status as the newsroom says it: a published article with a future date is
+        "Geplant (ab 26.11.2026, 06:00)"; it goes live at that moment by itself."""
+        if self.is_scheduled:
+            moment = formats.date_format(timezone.localtime(self.published_at), "d.m.Y, H:i")
+            return _("Scheduled (from %(moment)s)") % {"moment": moment}
+        return self.get_status_display()
 
     def structured_data(self, request) -> dict:
         """schema.org NewsArticle for search engines."""
@@ -584,3 +620,128 @@ class CategoryPathHistory(models.Model):
 
     def __str__(self):
         return self.path
+
+
+class StatusChange(models.Model):
+    """One step of an article's workflow: who moved it from which status to which, when."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("article")
+    )
+    from_status = models.CharField(_("from"), max_length=10, choices=Article.Status.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=Article.Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class PendingChangeQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(state=PendingChange.State.PENDING)
+
+
+class PendingChange(models.Model):
+    """A change to a published article by someone who may not publish: readers keep seeing
+    the live article until someone who may publish approves it (or rejects it)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="pending_changes", verbose_name=_("article")
+    )
+    # Only the fields the author changed, as {field name: value} (tags as names, authors
+    # and the category as ids, the lead image as its stored file name): approving applies
+    # these and keeps whatever else changed on the live article in the meantime.
+    data = models.JSONField(_("changes"), encoder=DjangoJSONEncoder)
+    comment = models.TextField(_("comment"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("submitted on"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
+    reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Why the change was rejected; the author sees it.")
+    )
+
+    objects = PendingChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("correction awaiting approval")
+        verbose_name_plural = _("corrections awaiting approval")
+        indexes = [models.Index(fields=["state", "created_at"], name="pendingchange_state_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "approved", "rejected"]),
+                name="pendingchange_state_valid",
+            )
+        ]
+
+    def __str__(self):
+        return _("Change to “%(article)s”") % {"article": self.article}
+
+
+class Autosave(models.Model):
+    """The headline and text of an article form as last typed, saved in the background so
+    that a crashed browser loses nothing. One per user and article (or new article)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    data = models.JSONField(encoder=DjangoJSONEncoder)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("autosave")
+        verbose_name_plural = _("autosaves")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="autosave_per_article"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(article__isnull=True), name="autosave_per_new_article"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.saved_at)
+
+
+# Revisions (django-reversion): every save in the admin keeps a version of the article with
+# its tags (through the tag links, with the tags' names) and authors (ids in the version).
+reversion.register(Tag)
+reversion.register(TaggedArticle, follow=["tag"])
+reversion.register(
+    Article, follow=["taggedarticle_set"], exclude=["modified_at", "created_at", "created_by"]
+)

@@ -20,10 +20,15 @@ from .search import RESULT_LIMIT, clean_query
 
 
 def _visible_articles(request):
-    """Readers see published articles; staff may preview drafts and scheduled ones."""
-    if request.user.is_authenticated and request.user.is_staff:
+    """Readers see published articles; the newsroom may preview drafts and scheduled ones
+    (ad staff may not: they have no right to read articles in the admin either)."""
+    if _may_preview(request):
         return Article.objects.all()
     return Article.objects.published()
+
+
+def _may_preview(request) -> bool:
+    return request.user.is_authenticated and request.user.has_perm("articles.view_article")
 
 
 def _paginate(request, queryset):
@@ -69,7 +74,7 @@ def path_dispatch(request, path):
 def _former_address(request, path, slug):
     """What used to live at `path`: an article under an old slug, or a renamed category."""
     former = ArticleSlugHistory.objects.filter(slug=slug).select_related("article").first()
-    if former is not None and (former.article.is_public or request.user.is_staff):
+    if former is not None and (former.article.is_public or _may_preview(request)):
         return former.article
     old_category = CategoryPathHistory.objects.filter(path=path).select_related("category").first()
     if old_category is not None:

@@ -4,6 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from .models import Page, SiteSettings
 
 
+class GermanSlugMixin:
+    """Prefill slugs with umlauts spelled out, as newsroom.text.slugify_de does (for every
+    admin with prepopulated slug fields)."""
+
+    class Media:
+        # Listing urlify.js first makes Django merge our wrapper in after it.
+        js = ["admin/js/urlify.js", "admin/js/german_urlify.js"]
+
+
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
@@ -25,12 +34,8 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(GermanSlugMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "is_published", "in_footer", "position"]
     list_editable = ["is_published", "in_footer", "position"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ("title",)}
-
-    class Media:
-        # Listing urlify.js first makes Django merge our wrapper in after it.
-        js = ["admin/js/urlify.js", "admin/js/german_urlify.js"]

@@ -1,11 +1,19 @@
 """Demo data for the site itself: settings, footer pages and the demo login (idempotent)."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from newsroom.models import Page, SiteSettings
 
-DEMO_USERNAME = "redaktion"
 DEMO_PASSWORD = "newsroom-demo"
+# One login per role (invented people); the groups come from the migrations.
+DEMO_USERS = [
+    # username, group (None: administrator), first name, last name, role as shown
+    ("redaktion", "Redaktion", "Jonas", "Feldkamp", "Redaktion"),
+    ("cvd", "Chef vom Dienst", "Miriam", "Adler", "Chef vom Dienst"),
+    ("anzeigen", "Anzeigen", "Sabine", "Ortmann", "Anzeigen"),
+    ("admin", None, "Tobias", "Brandt", "Administrator"),
+]
 
 PAGES = [
     (
@@ -73,12 +81,21 @@ def load(*, stdout) -> None:
         )
 
     User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=DEMO_USERNAME,
-        defaults={"is_staff": True, "is_superuser": True, "email": "redaktion@example.org",
-                  "first_name": "Miriam", "last_name": "Adler"},
-    )  # fmt: skip
-    if created:
-        user.set_password(DEMO_PASSWORD)
+    for username, group, first_name, last_name, _role in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"email": f"{username}@example.org", "first_name": first_name,
+                      "last_name": last_name},
+        )  # fmt: skip
+        if created:
+            user.set_password(DEMO_PASSWORD)
+        # The demo logins keep their role, also in a database from before the roles.
+        user.is_staff, user.is_superuser = True, group is None
         user.save()
-    stdout.write(f"Site settings, {len(PAGES)} pages and the login “{DEMO_USERNAME}” ready.")
+        user.groups.set(Group.objects.filter(name=group) if group else [])
+    stdout.write(f"Site settings and {len(PAGES)} pages ready.")
+
+
+def logins() -> str:
+    lines = [f"  {username:<10} {role}" for username, _g, _f, _l, role in DEMO_USERS]
+    return "\n".join([f"Demo logins (password for each: {DEMO_PASSWORD}):", *lines])

@@ -8,6 +8,7 @@ images from other hosts, inline styles) is dropped, whoever sent the form.
 import re
 
 import nh3
+from django import forms
 from django.conf import settings
 from django_ckeditor_5.fields import CKEditor5Field
 
@@ -82,6 +83,22 @@ def sanitize_html(html: str, profile: str = "article") -> str:
     return _IMG_WITHOUT_SRC.sub("", cleaned).strip()
 
 
+class RichTextFormField(forms.CharField):
+    """Compares what would be stored: CKEditor sends the HTML without the attributes the
+    sanitizer adds, and an untouched text must not count as changed (history, conflicts)."""
+
+    def __init__(self, *, sanitize_profile="article", **kwargs):
+        self.sanitize_profile = sanitize_profile
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return sanitize_html(super().clean(value), self.sanitize_profile)
+
+    def has_changed(self, initial, data):
+        profile = self.sanitize_profile
+        return sanitize_html(initial or "", profile) != sanitize_html(data or "", profile)
+
+
 class RichTextField(CKEditor5Field):
     """CKEditor 5 field whose HTML is sanitized every time the model is saved."""
 
@@ -94,6 +111,14 @@ class RichTextField(CKEditor5Field):
         if self.sanitize_profile != "article":
             kwargs["sanitize_profile"] = self.sanitize_profile
         return name, path, args, kwargs
+
+    def formfield(self, **kwargs):
+        return super().formfield(
+            **{"form_class": RichTextFormField, "sanitize_profile": self.sanitize_profile, **kwargs}
+        )
+
+    def sanitize(self, value: str) -> str:
+        return sanitize_html(value or "", self.sanitize_profile)
 
     def pre_save(self, model_instance, add):
         value = sanitize_html(getattr(model_instance, self.attname) or "", self.sanitize_profile)

@@ -50,8 +50,9 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def authors(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.authors.set(extracted)
+        # A byline by default, as publishing requires one; authors=[] for none.
+        if create:
+            self.authors.set([AuthorFactory()] if extracted is None else extracted)
 
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):

@@ -4,6 +4,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.admin import GermanSlugMixin
+
 from .models import Place, Report
 from .services import place_make_default
 
@@ -36,7 +38,7 @@ class ReportInline(admin.TabularInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(GermanSlugMixin, admin.ModelAdmin):
     list_display = ["name", "is_default", "latitude", "longitude", "refresh_status", "live_link"]
     list_filter = ["is_default"]
     search_fields = ["name", "slug"]
@@ -57,9 +59,6 @@ class PlaceAdmin(admin.ModelAdmin):
     ]
     inlines = [ReportInline]
     actions = ["make_default"]
-
-    class Media:
-        js = ["admin/js/german_urlify.js"]
 
     @admin.display(description=_("last successful refresh"), ordering="last_success_at")
     def refresh_status(self, obj):

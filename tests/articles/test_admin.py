@@ -1,7 +1,5 @@
 """The journalists' workspace: list, and no silent overwrite of a colleague's edit."""
 
-import re
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -25,6 +23,9 @@ def change_form_data(client, article):
             widget = form[name].field.widget
             parts = zip(widget.widgets, widget.decompress(value), strict=True)
             data["published_at_0"], data["published_at_1"] = (w.format_value(v) for w, v in parts)
+            # A callable default makes Django send the initial value along (hidden).
+            data["initial-published_at_0"] = data["published_at_0"]
+            data["initial-published_at_1"] = data["published_at_1"]
         elif isinstance(value, list):
             data[name] = [str(v) for v in value]
         else:
@@ -51,35 +52,45 @@ def test_article_list_filters_and_search(admin_client):
     assert "Sportfest" in found and "Rathaus tagt" not in found
 
 
-def test_a_colleagues_save_is_not_silently_overwritten(journalist, django_user_model):
-    article = ArticleFactory(title="Erste Fassung", body="<p>Text</p>")
+def test_an_edit_conflict_keeps_the_colleagues_changes_in_untouched_fields(
+    journalist, django_user_model
+):
+    article = ArticleFactory(title="Erste Fassung", kicker="Alte Unterzeile", body="<p>Text</p>")
     url = reverse("admin:articles_article_change", args=[article.pk])
     miriam, jonas = Client(), Client()
     miriam.force_login(journalist)
     jonas.force_login(
-        django_user_model.objects.create_superuser("jonas", "j@example.org", "lang-genug-123")
+        django_user_model.objects.create_superuser(
+            "jonas", "j@example.org", "lang-genug-123", first_name="Jonas", last_name="Feldkamp"
+        )
     )
     miriam_form = change_form_data(miriam, article)
     jonas_form = change_form_data(jonas, article)
 
-    miriam_form["title"] = "Miriams Fassung"
-    assert miriam.post(url, miriam_form).status_code == 302
-
     jonas_form["title"] = "Jonas’ Fassung"
-    jonas_form["body"] = "<p>Jonas hat lange daran geschrieben.</p>"
-    response = jonas.post(url, jonas_form)
+    jonas_form["kicker"] = "Neue Unterzeile von Jonas"
+    assert jonas.post(url, jonas_form).status_code == 302
+
+    miriam_form["title"] = "Miriams Fassung"
+    miriam_form["body"] = "<p>Miriam hat lange daran geschrieben.</p>"
+    response = miriam.post(url, miriam_form)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Jemand anderes hat diesen Artikel" in html
-    assert "Jonas hat lange daran geschrieben." in html  # his text is still there
-    assert Article.objects.get().title == "Miriams Fassung"
+    assert "Jonas Feldkamp hat diesen Artikel" in html
+    assert "Miriam hat lange daran geschrieben." in html  # her text is still there
+    conflict = {row["label"]: row for row in response.context["adminform"].form.conflict}
+    assert set(conflict) == {"Überschrift", "Unterzeile"}  # what Jonas changed
+    assert conflict["Unterzeile"]["theirs"] == "Neue Unterzeile von Jonas"
+    assert conflict["Überschrift"]["both"] and conflict["Überschrift"]["mine"] == "Miriams Fassung"
+    assert Article.objects.get().title == "Jonas’ Fassung"  # nothing saved yet
 
-    # Saving again, now knowingly, replaces the other version.
-    jonas_form["loaded_version"] = re.search(r'name="loaded_version" value="([^"]+)"', html).group(
-        1
-    )
-    assert jonas.post(url, jonas_form).status_code == 302
-    assert Article.objects.get().title == "Jonas’ Fassung"
+    # Saving the form as it came back keeps Jonas' subtitle, which Miriam did not touch.
+    returned = response.context["adminform"].form.data
+    assert miriam.post(url, returned).status_code == 302
+    saved = Article.objects.get()
+    assert saved.title == "Miriams Fassung"
+    assert saved.body == "<p>Miriam hat lange daran geschrieben.</p>"
+    assert saved.kicker == "Neue Unterzeile von Jonas"
 
 
 def test_redaktion_group_writes_articles_but_does_not_delete_or_moderate_ads(

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from articles.models import Article
-from tests.factories import CategoryFactory
+from tests.factories import AuthorFactory, CategoryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +30,7 @@ def test_journalist_writes_and_publishes_an_article(live_server, journalist_logi
     page = journalist_login
     town = CategoryFactory(name="Lindenau", slug="lindenau")
     CategoryFactory(name="Rathaus", slug="rathaus", parent=town)
+    AuthorFactory(name="Ruth Reporter", slug="ruth-reporter")
 
     page.goto(live_server.url + "/admin/articles/article/add/")
     page.get_by_label("Überschrift:").press_sequentially("Bürgermeister grüßt die Straßenfeger")
@@ -40,6 +41,15 @@ def test_journalist_writes_and_publishes_an_article(live_server, journalist_logi
     page.locator(".field-category .select2-selection").click()
     page.locator(".select2-container--open .select2-search__field").fill("Rathaus")
     page.locator(".select2-results__option", has_text="Rathaus").click()
+
+    # Publishing needs a teaser and a byline (the authors' autocomplete takes several).
+    page.get_by_label("Anreißer:").fill("Ein Dank am frühen Morgen für die Stadtreinigung.")
+    page.locator(".field-authors .select2-selection").click()
+    page.locator(".field-authors .select2-search__field").fill("Ruth")
+    page.locator(".select2-results__option", has_text="Ruth Reporter").click()
+    expect(page.locator(".field-authors .select2-selection__choice")).to_contain_text(
+        "Ruth Reporter"
+    )
 
     # The body in CKEditor 5: a paragraph, a heading, a paragraph with a link.
     editor = page.locator(".ck-editor__editable")

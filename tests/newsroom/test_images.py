@@ -50,7 +50,7 @@ def article_form_data(category, **extra):
         "title": "Neues vom Marktplatz", "slug": "neues-vom-marktplatz", "kicker": "",
         "lead": "", "body": "<p>Text</p>", "category": category.pk, "tags": "",
         "lead_image_alt": "Der Marktplatz", "lead_image_caption": "", "lead_image_credit": "",
-        "status": "published", "published_at_0": "24.11.2026", "published_at_1": "10:00:00",
+        "status": "draft", "published_at_0": "24.11.2026", "published_at_1": "10:00:00",
     }  # fmt: skip
     data.update(extra)
     return data

@@ -17,3 +17,4 @@ class Command(BaseCommand):
             ads.demo.load(stdout=self.stdout)
             weather.demo.load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo portal ready."))
+        self.stdout.write(newsroom.demo.logins())

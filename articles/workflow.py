@@ -1,0 +1,240 @@
+"""The newsroom's workflow: who may do what with an article, and what it takes to go live.
+
+Entwurf → In Prüfung → Veröffentlicht (a future date: "Geplant"), and Zurückgezogen to take
+a published article off the site. "Redaktion" writes and submits; someone with the
+`articles.publish_article` permission ("Chef vom Dienst", administrators) publishes,
+schedules, withdraws and approves corrections. A change to a published article by someone
+who may not publish becomes a PendingChange: readers keep the live version meanwhile.
+
+Content values: one plain format for an article's content, shared by pending changes,
+revisions and restores: {field name: value} with text as str, "category" as a pk, "tags"
+as a sorted list of names, "authors" as a list of pks and "lead_image" as the stored file
+name ("" for none).
+"""
+
+import re
+
+import reversion
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Article, Author, PendingChange, StatusChange
+
+PUBLISH_PERMISSION = "articles.publish_article"
+
+# What a version, a pending change or a restore carries: the content, not the workflow
+# (status, publication date and the Aufmacher flag are decided by whoever publishes).
+CONTENT_FIELDS = (
+    "title", "slug", "kicker", "lead", "body", "category", "tags", "authors",
+    "lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit",
+    "correction_note",
+)  # fmt: skip
+WORKFLOW_FIELDS = ("status", "published_at", "is_lead_story")
+
+
+def can_publish(user) -> bool:
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def is_approved(article: Article) -> bool:
+    """Published (live or scheduled) as last stored: changes to it need approval."""
+    stored = getattr(article, "_stored", None) or {}
+    return bool(article.pk) and stored.get("status") == Article.Status.PUBLISHED
+
+
+def needs_approval(user, article: Article) -> bool:
+    return is_approved(article) and not can_publish(user)
+
+
+def allowed_statuses(user, article: Article | None) -> list[str]:
+    """The statuses `user` may give `article` (None: a new one)."""
+    if can_publish(user):
+        return [s.value for s in Article.Status]
+    current = article.status if article is not None and article.pk else None
+    allowed = [Article.Status.DRAFT, Article.Status.REVIEW]
+    if current and current not in allowed:
+        allowed.append(current)  # a withdrawn article may stay withdrawn while it is edited
+    return [s.value for s in allowed]
+
+
+def check_transition(user, article: Article | None, new_status: str) -> None:
+    """Raise ValidationError unless `user` may move `article` to `new_status`."""
+    old_status = article.status if article is not None and article.pk else None
+    if new_status == old_status:
+        return
+    if new_status not in allowed_statuses(user, article):
+        raise ValidationError(
+            {"status": _("You may not set the status “%(status)s”: publishing, scheduling and "
+                         "withdrawing are for the editor on duty (Chef vom Dienst).")
+             % {"status": Article.Status(new_status).label}},
+            code="not_allowed",
+        )  # fmt: skip
+    if new_status == Article.Status.WITHDRAWN and old_status != Article.Status.PUBLISHED:
+        raise ValidationError(
+            {"status": _("Only a published article can be withdrawn.")}, code="not_published"
+        )
+
+
+HEADING = re.compile(r"<h([1-6])[\s>]", re.IGNORECASE)
+
+
+def heading_problems(body: str) -> list[str]:
+    """Headings in the text start at level 2 (the headline is level 1) and skip no level."""
+    problems, previous = [], 1
+    for level in (int(n) for n in HEADING.findall(body or "")):
+        if level == 1:
+            problems.append(_("The text contains a level 1 heading; the headline is the only "
+                              "one. Please use “Überschrift 2”."))  # fmt: skip
+        elif level > previous + 1:
+            problems.append(
+                _("A heading of level %(level)s follows level %(previous)s: please do not skip "
+                  "a level.") % {"level": level, "previous": previous}
+            )  # fmt: skip
+        previous = max(level, 2) if level != 1 else previous
+    return problems
+
+
+def publish_problems(values: dict) -> list[str]:
+    """Everything missing before an article with `values` may be published, all at once.
+
+    `values` holds title, lead, authors (any non-empty collection), lead_image (truthy when
+    there is one), lead_image_alt, lead_image_credit and body."""
+    problems = []
+    if not (values.get("title") or "").strip():
+        problems.append(_("a headline"))
+    if not (values.get("lead") or "").strip():
+        problems.append(_("a teaser"))
+    if not values.get("authors"):
+        problems.append(_("at least one author"))
+    if values.get("lead_image"):
+        if not (values.get("lead_image_alt") or "").strip():
+            problems.append(_("an alternative text for the lead image"))
+        if not (values.get("lead_image_credit") or "").strip():
+            problems.append(_("a photo credit for the lead image"))
+    messages = []
+    if problems:
+        messages.append(_("Before publishing, the article needs: %(items)s.")
+                        % {"items": ", ".join(problems)})  # fmt: skip
+    return messages + heading_problems(values.get("body") or "")
+
+
+def content_values(article: Article) -> dict:
+    """The article's content in the plain format of this module's docstring."""
+    values = {}
+    for name in CONTENT_FIELDS:
+        if name == "category":
+            values[name] = article.category_id
+        elif name == "tags":
+            values[name] = sorted(t.name for t in article.tags.all())
+        elif name == "authors":
+            values[name] = sorted(a.pk for a in article.authors.all())
+        elif name == "lead_image":
+            values[name] = article.lead_image.name or ""
+        else:
+            values[name] = getattr(article, name)
+    return values
+
+
+def _apply(article: Article, changes: dict) -> None:
+    """Set `changes` (content values) on `article` and save it with its tags and authors."""
+    for name, value in changes.items():
+        if name == "category":
+            article.category_id = value
+        elif name == "lead_image":
+            if value and not article.lead_image.storage.exists(value):
+                raise ValidationError(
+                    _("The image file “%(name)s” no longer exists; please choose the image "
+                      "again.") % {"name": value},
+                    code="missing_image",
+                )  # fmt: skip
+            article.lead_image = value or None
+        elif name in CONTENT_FIELDS and name not in ("tags", "authors"):
+            setattr(article, name, value)
+    article.save()
+    if "tags" in changes:
+        article.tags.set(changes["tags"], clear=True)
+    if "authors" in changes:
+        # An author deleted since the version was kept cannot come back; the rest does.
+        article.authors.set(Author.objects.filter(pk__in=changes["authors"]))
+
+
+def record_transition(article: Article, old_status: str | None, user, comment: str = "") -> None:
+    if old_status is not None and old_status != article.status:
+        StatusChange.objects.create(
+            article=article,
+            from_status=old_status,
+            to_status=article.status,
+            user=user,
+            comment=comment,
+        )
+
+
+def save_changes(user, article: Article, changes: dict, comment: str = ""):
+    """Apply content `changes` to a stored article for `user`, as a new version; or, when
+    the article is published and `user` may not publish, keep them as a PendingChange.
+    Returns the PendingChange, or None when the article itself was saved."""
+    changes = {k: v for k, v in changes.items() if k in CONTENT_FIELDS}
+    if needs_approval(user, article):
+        return PendingChange.objects.create(
+            article=article, data=changes, created_by=user, comment=comment
+        )
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+        _apply(article, changes)
+    return None
+
+
+def approve(pending: PendingChange, user, comment: str = "") -> None:
+    """Put a pending change live: only the fields it changed, as a new version."""
+    if not can_publish(user):
+        raise PermissionError("approving needs the publish permission")
+    with transaction.atomic():
+        pending = PendingChange.objects.select_for_update().get(pk=pending.pk)
+        if pending.state != PendingChange.State.PENDING:
+            return
+        article = Article.objects.get(pk=pending.article_id)
+        if article.status == Article.Status.PUBLISHED:
+            problems = publish_problems({**content_values(article), **pending.data})
+            if problems:
+                raise ValidationError(problems, code="publish_gates")
+        with reversion.create_revision():
+            reversion.set_user(user)
+            author = pending.created_by.get_username() if pending.created_by else "?"
+            reversion.set_comment(
+                comment or _("Correction by %(author)s approved") % {"author": author}
+            )
+            _apply(article, pending.data)
+        pending.state = PendingChange.State.APPROVED
+        pending.decided_by, pending.decided_at = user, timezone.now()
+        pending.save()
+
+
+def reject(pending: PendingChange, user, reason: str) -> None:
+    if not can_publish(user):
+        raise PermissionError("rejecting needs the publish permission")
+    if not reason.strip():
+        raise ValidationError(_("Please give a reason."), code="reason_required")
+    with transaction.atomic():
+        pending = PendingChange.objects.select_for_update().get(pk=pending.pk)
+        if pending.state != PendingChange.State.PENDING:
+            return
+        pending.state = PendingChange.State.REJECTED
+        pending.decided_by, pending.decided_at = user, timezone.now()
+        pending.reason = reason
+        pending.save()
+
+
+# Labels for the admin's conflict note and the revision comparison.
+FIELD_LABELS = {
+    "tags": gettext_lazy("tags"),
+}
+
+
+def field_label(name: str) -> str:
+    if name in FIELD_LABELS:
+        return str(FIELD_LABELS[name])
+    return str(Article._meta.get_field(name).verbose_name)
