@@ -235,7 +235,7 @@ _CKEDITOR_REMOVED_PLUGINS = [
 ]  # fmt: skip
 
 
-def _ckeditor_config(toolbar: list[str], levels: int) -> dict:
+def _ckeditor_config(toolbar: list[str], levels: int, label: str) -> dict:
     headings = [{"model": "paragraph", "title": "Absatz", "class": "ck-heading_paragraph"}] + [
         {"model": f"heading{n}", "view": f"h{n}", "title": f"Überschrift {n}",
          "class": f"ck-heading_heading{n}"}
@@ -243,6 +243,8 @@ def _ckeditor_config(toolbar: list[str], levels: int) -> dict:
     ]  # fmt: skip
     return {
         "language": "de",
+        # What screen readers call the editing area (CKEditor's default is English).
+        "label": label,
         "removePlugins": _CKEDITOR_REMOVED_PLUGINS,
         "toolbar": {"items": toolbar},
         "heading": {"options": headings},
@@ -259,12 +261,15 @@ CKEDITOR_5_CONFIGS = {
     "basic": _ckeditor_config(
         ["bold", "italic", "link", "|", "bulletedList", "numberedList", "|", "undo", "redo"],
         levels=0,
+        label="Beschreibung",
     ),
     # Static pages (Impressum, ...): text only.
-    "default": _ckeditor_config([*_TEXT_TOOLS, "|", "undo", "redo"], levels=2),
+    "default": _ckeditor_config([*_TEXT_TOOLS, "|", "undo", "redo"], levels=2, label="Text"),
     # Article bodies: also images (uploaded through our own view) and tables.
     "article": _ckeditor_config(
-        [*_TEXT_TOOLS, "|", "imageUpload", "insertTable", "|", "undo", "redo"], levels=3
+        [*_TEXT_TOOLS, "|", "imageUpload", "insertTable", "|", "undo", "redo"],
+        levels=3,
+        label="Artikeltext",
     ),
 }
 

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ads.models import JobAd, JobAdStat, ads_today
+from tests.browser import admin_login
 from tests.factories import ArticleFactory, image_upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,10 +58,7 @@ def test_employer_submits_admin_approves_readers_see_it(
     expect(page.get_by_text(TITLE)).to_have_count(0)
 
     # The ad staff log in and approve it on the moderation page, with its preview.
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Benutzername").fill("anzeigen")
-    page.get_by_label("Passwort").fill("anzeigen-passwort-123")
-    page.get_by_role("button", name="Anmelden").click()
+    admin_login(page, live_server.url, "anzeigen", "anzeigen-passwort-123")
     page.goto(live_server.url + "/admin/ads/jobad/")
     page.get_by_role("link", name=TITLE).click()
     page.get_by_role("link", name="Freigeben oder ablehnen").click()

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from articles.models import Article, Autosave
 from tests.articles.test_admin import change_form_data
+from tests.browser import admin_login
 from tests.factories import ArticleFactory, CategoryFactory
 from tests.newsroom.test_images import article_form_data
 
@@ -207,14 +208,7 @@ def test_a_crashed_browser_gets_the_text_back(live_server, page: Page, django_us
     article = ArticleFactory(
         title="Stadtrat tagt", body="<p>Gesicherter Text.</p>", status=Article.Status.DRAFT
     )
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Benutzername").fill("redakteurin")
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    logout = page.get_by_role("link", name="Abmelden").or_(
-        page.get_by_role("button", name="Abmelden")
-    )
-    expect(logout).to_be_visible()
+    admin_login(page, live_server.url, "redakteurin", PASSWORD)
 
     page.goto(live_server.url + change_url(article))
     page.locator("#id_title").fill("Stadtrat tagt bis in die Nacht")

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from articles.models import Article
+from tests.browser import admin_login
 from tests.factories import AuthorFactory, CategoryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,14 +17,7 @@ PASSWORD = "geheim-und-lang-123"
 @pytest.fixture
 def journalist_login(live_server, page: Page, django_user_model):
     django_user_model.objects.create_superuser("redakteurin", "r@example.org", PASSWORD)
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Benutzername").fill("redakteurin")
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(
-        page.get_by_role("link", name="Abmelden").or_(page.get_by_role("button", name="Abmelden"))
-    ).to_be_visible()
-    return page
+    return admin_login(page, live_server.url, "redakteurin", PASSWORD)
 
 
 def test_journalist_writes_and_publishes_an_article(live_server, journalist_login):

@@ -7,6 +7,8 @@ import pytest
 from lxml import html
 from playwright.sync_api import Page, expect
 
+from tests.browser import admin_login
+
 PASSWORD = "geheim-und-lang-123"
 ADD_URL = "/admin/articles/article/add/"
 
@@ -18,13 +20,7 @@ def browser_test(test):
 @pytest.fixture
 def add_form(live_server, page: Page, django_user_model):
     django_user_model.objects.create_superuser("redakteurin", "r@example.org", PASSWORD)
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Benutzername").fill("redakteurin")
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(
-        page.get_by_role("link", name="Abmelden").or_(page.get_by_role("button", name="Abmelden"))
-    ).to_be_visible()
+    admin_login(page, live_server.url, "redakteurin", PASSWORD)
     page.goto(live_server.url + ADD_URL)
     page.wait_for_selector(".ck-editor__editable")
     return page
@@ -64,6 +60,9 @@ def test_editor_headings_look_like_the_sites(add_form):
     assert "Georgia" in computed(page, ".ck-content p", "fontFamily")
     assert computed(page, ".ck-content h2", "textTransform") == "none"
     assert computed(page, ".ck-content li", "listStyleType") == "disc"  # admin removes bullets
+    # Screen readers name the editing area in German, not "Rich Text Editor".
+    label = page.get_attribute(".ck-editor__editable", "aria-label")
+    assert label.startswith("Artikeltext"), label
 
 
 @browser_test

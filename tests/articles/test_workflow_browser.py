@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from articles.groups import EDITOR_GROUP_NAME, GROUP_NAME, ensure_groups
 from articles.models import Article, PendingChange, StatusChange
+from tests.browser import admin_login
 from tests.factories import AuthorFactory, CategoryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,14 +34,7 @@ def member(django_user_model, username, group_name):
 
 def log_in(page: Page, live_server, username: str) -> Page:
     page.set_default_timeout(TIMEOUT)  # a missing element fails soon, not after 30 s
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Benutzername").fill(username)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(
-        page.get_by_role("link", name="Abmelden").or_(page.get_by_role("button", name="Abmelden"))
-    ).to_be_visible(timeout=TIMEOUT)
-    return page
+    return admin_login(page, live_server.url, username, PASSWORD)
 
 
 def choose(page: Page, field: str, search: str, option: str) -> None:

@@ -1,0 +1,16 @@
+"""Shared steps of the browser tests (Playwright with Debian's Chromium)."""
+
+from playwright.sync_api import Page, expect
+
+
+def admin_login(page: Page, base_url: str, username: str, password: str) -> Page:
+    """Log in through the admin's real login form and wait until the admin says so."""
+    page.goto(base_url + "/admin/login/")
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+    logout = page.get_by_role("link", name="Abmelden").or_(
+        page.get_by_role("button", name="Abmelden")
+    )
+    expect(logout).to_be_visible()
+    return page
