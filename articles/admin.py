@@ -22,7 +22,7 @@ from . import workflow
 from .autosave import AutosaveAdminMixin
 from .forms import ArticleAdminForm
 from .models import Article, Author, Category, PendingChange, Tag
-from .revisions import RevisionsAdminMixin
+from .revisions import RevisionsAdminMixin, diff
 
 # Articles use their own tag model (German slugs); taggit's generic one would only confuse.
 admin.site.unregister(TaggitTag)
@@ -221,7 +221,14 @@ class ArticleAdmin(AutosaveAdminMixin, RevisionsAdminMixin, GermanSlugMixin, adm
 
     def save_model(self, request, obj, form, change):
         if change and workflow.needs_approval(request.user, obj):
-            form.pending = request._pending_change = self._keep_as_pending(request, obj, form)
+            # The article (the form's unsaved instance) stays as it is; save_related, the
+            # change message and the response look at `obj.pending_change`.
+            obj.pending_change = workflow.save_changes(
+                request.user,
+                obj,
+                self._changed_content(obj, form),
+                form.cleaned_data.get("status_comment", ""),
+            )
             return
         old_status = obj._stored.get("status") if change else Article.Status.DRAFT
         if not change:
@@ -232,12 +239,11 @@ class ArticleAdmin(AutosaveAdminMixin, RevisionsAdminMixin, GermanSlugMixin, adm
         )
 
     def save_related(self, request, form, formsets, change):
-        if getattr(form, "pending", None) is None:
+        if getattr(form.instance, "pending_change", None) is None:
             super().save_related(request, form, formsets, change)
 
-    def _keep_as_pending(self, request, obj, form):
-        """The journalist's changes to a live article, kept for approval; the article itself
-        (the form's unsaved instance) is not saved."""
+    def _changed_content(self, obj, form) -> dict:
+        """The content values (articles.workflow) of the fields this form changed."""
         changes = {}
         for name in form.changed_data:
             if name not in workflow.CONTENT_FIELDS:
@@ -254,17 +260,12 @@ class ArticleAdmin(AutosaveAdminMixin, RevisionsAdminMixin, GermanSlugMixin, adm
                 changes[name] = obj.category_id
             else:
                 changes[name] = getattr(obj, name)
-        return PendingChange.objects.create(
-            article_id=obj.pk,
-            data=changes,
-            created_by=request.user,
-            comment=form.cleaned_data.get("status_comment", ""),
-        )
+        return changes
 
     def construct_change_message(self, request, form, formsets, add=False):
         # Django keeps English field labels ("Subtitle") and shows them untranslated; the
         # German labels of the form say what changed.
-        if getattr(form, "pending", None) is not None:
+        if getattr(form.instance, "pending_change", None) is not None:
             return gettext("Change submitted for approval")
         if add:
             return [{"added": {}}]
@@ -281,7 +282,7 @@ class ArticleAdmin(AutosaveAdminMixin, RevisionsAdminMixin, GermanSlugMixin, adm
         return super().log_change(request, obj, message)
 
     def response_change(self, request, obj):
-        if getattr(request, "_pending_change", None) is None:
+        if getattr(obj, "pending_change", None) is None:
             return super().response_change(request, obj)
         self.message_user(
             request,
@@ -336,8 +337,6 @@ class PendingChangeAdmin(admin.ModelAdmin):
         return False  # the decisions are the article's history
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        from .revisions import diff  # the comparison of versions, same rows and labels
-
         pending = self.get_object(request, object_id)
         if pending is None or not self.has_view_or_change_permission(request, pending):
             raise PermissionDenied

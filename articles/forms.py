@@ -2,7 +2,7 @@
 publishing, kept uploads, and a merge instead of an overwrite on an edit conflict."""
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from html import unescape
 
 import reversion.models
@@ -217,7 +217,8 @@ def _plain(value):
     if isinstance(value, list | tuple | QuerySet):
         return sorted((_plain(v) for v in value), key=str)
     if isinstance(value, datetime):
-        return value.replace(microsecond=0).isoformat()
+        # In UTC: the stored value and the form's (Berlin time) must compare equal.
+        return value.astimezone(UTC).replace(microsecond=0).isoformat()
     if value is None:
         return ""
     return value

@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .models import Article, Author, PendingChange, StatusChange
 
@@ -228,13 +227,6 @@ def reject(pending: PendingChange, user, reason: str) -> None:
         pending.save()
 
 
-# Labels for the admin's conflict note and the revision comparison.
-FIELD_LABELS = {
-    "tags": gettext_lazy("tags"),
-}
-
-
 def field_label(name: str) -> str:
-    if name in FIELD_LABELS:
-        return str(FIELD_LABELS[name])
+    """The German label of a content field, for the comparison of versions."""
     return str(Article._meta.get_field(name).verbose_name)

@@ -132,3 +132,23 @@ def test_a_tag_of_umlauts_fits_its_slug_column():
 
     ArticleFactory(tags=["Ä" * 100])  # the slug spells every umlaut out: "aeaeae..."
     assert 0 < len(Tag.objects.get().slug) <= 100
+
+
+def test_an_edit_conflict_keeps_a_colleagues_new_publication_date(journalist, django_user_model):
+    article = ArticleFactory(title="Erste Fassung")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    miriam, jonas = Client(), Client()
+    miriam.force_login(journalist)
+    jonas.force_login(django_user_model.objects.create_superuser("jonas", "j@x.org", "lang-123"))
+    miriam_form = change_form_data(miriam, article)
+    jonas_form = change_form_data(jonas, article)
+
+    jonas_form["published_at_0"] = "24.12.2030"  # rescheduled; Miriam never touches the date
+    assert jonas.post(url, jonas_form).status_code == 302
+    miriam_form["title"] = "Miriams Fassung"
+    response = miriam.post(url, miriam_form)
+    conflict = {row["label"]: row for row in response.context["adminform"].form.conflict}
+    assert not conflict["Veröffentlichungsdatum"]["both"]
+    assert miriam.post(url, response.context["adminform"].form.data).status_code == 302
+    saved = Article.objects.get()
+    assert saved.title == "Miriams Fassung" and saved.published_at.year == 2030
