@@ -148,6 +148,7 @@ class JobAd(RunDates):
         blank=True,
         width_field="logo_width",
         height_field="logo_height",
+        renditions=(96, 192),  # shown at most 96 px wide; 192 for high-density screens
         help_text=_("JPEG, PNG, GIF or WebP; it is shown up to 96 pixels wide."),
     )
     logo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)

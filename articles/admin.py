@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as TaggitTag
 
+from images.widgets import ImageChooserAdminMixin, thumbnail
 from newsroom.admin import GermanSlugMixin
 
 from . import workflow
@@ -39,18 +40,17 @@ class CategoryAdmin(GermanSlugMixin, admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(GermanSlugMixin, admin.ModelAdmin):
+class AuthorAdmin(ImageChooserAdminMixin, GermanSlugMixin, admin.ModelAdmin):
     list_display = ["name", "role", "thumbnail", "user"]
-    list_select_related = ["user"]
+    list_select_related = ["user", "photo"]
+    image_fields = ["photo"]
     search_fields = ["name", "role"]
     prepopulated_fields = {"slug": ("name",)}
     raw_id_fields = ["user"]
 
     @admin.display(description=_("photo"))
     def thumbnail(self, obj):
-        if not obj.photo:
-            return "–"
-        return format_html('<img src="{}" alt="" width="48" loading="lazy">', obj.photo.url)
+        return thumbnail(obj.photo, 48, crop="square")
 
 
 @admin.register(Tag)
@@ -91,7 +91,13 @@ class EstimatedCountPaginator(Paginator):
 
 
 @admin.register(Article)
-class ArticleAdmin(AutosaveAdminMixin, RevisionsAdminMixin, GermanSlugMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    ImageChooserAdminMixin,
+    AutosaveAdminMixin,
+    RevisionsAdminMixin,
+    GermanSlugMixin,
+    admin.ModelAdmin,
+):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -121,7 +127,8 @@ class ArticleAdmin(AutosaveAdminMixin, RevisionsAdminMixin, GermanSlugMixin, adm
     paginator = EstimatedCountPaginator
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ["category", "authors"]
-    list_select_related = ["category"]
+    list_select_related = ["category", "lead_image"]
+    image_fields = ["lead_image"]
     readonly_fields = ["updated_at", "created_at", "modified_at", "created_by"]
     fieldsets = [
         (
@@ -146,7 +153,6 @@ class ArticleAdmin(AutosaveAdminMixin, RevisionsAdminMixin, GermanSlugMixin, adm
                     "lead_image",
                     "lead_image_alt",
                     "lead_image_caption",
-                    "lead_image_credit",
                 ]
             },
         ),
@@ -249,9 +255,7 @@ class ArticleAdmin(AutosaveAdminMixin, RevisionsAdminMixin, GermanSlugMixin, adm
             if name not in workflow.CONTENT_FIELDS:
                 continue
             if name == "lead_image":
-                # Store the new file now (the field's pre_save does just that); approving
-                # sets its name on the article.
-                changes[name] = obj._meta.get_field(name).pre_save(obj, False).name or ""
+                changes[name] = obj.lead_image_id
             elif name == "tags":
                 changes[name] = sorted(form.cleaned_data["tags"])
             elif name == "authors":
@@ -298,9 +302,7 @@ class ArticleAdmin(AutosaveAdminMixin, RevisionsAdminMixin, GermanSlugMixin, adm
 
     @admin.display(description=_("image"))
     def thumbnail(self, obj):
-        if not obj.lead_image:
-            return "–"
-        return format_html('<img src="{}" alt="" width="64" loading="lazy">', obj.lead_image.url)
+        return thumbnail(obj.lead_image, 64)
 
     @admin.display(description=_("authors"))
     def author_list(self, obj):

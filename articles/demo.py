@@ -10,10 +10,20 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from images.models import Image as LibraryImage
 from newsroom.text import slugify_de
 
 from .demo_content import ARTICLES, AUTHORS, CATEGORIES
 from .models import Article, Author, Category
+
+CREDIT = "Lindenauer Nachrichten"
+
+
+def library_image(content: ContentFile, *, title: str, alt: str, caption: str = "") -> LibraryImage:
+    image = LibraryImage(title=title, file=content, alt_text=alt, caption=caption, credit=CREDIT)
+    image.save()
+    return image
+
 
 # Demo authors who have a demo login (newsroom.demo.DEMO_USERS).
 AUTHOR_LOGINS = {"jonas-feldkamp": "redaktion", "miriam-adler": "cvd"}
@@ -63,7 +73,8 @@ def lead_image(seed: int, colour: tuple[int, int, int]) -> ContentFile:
             draw.rectangle([x + 15, wy, x + 35, wy + 25], fill=(60, 70, 90))
         x += w + rnd.randint(10, 60)
     draw.rectangle([0, height - 60, width, height], fill=(70, 70, 75))
-    return _jpeg(image, f"demo-{seed}.jpg")
+    # Stored at a photo's size: crops for search engines need 1200 px in every proportion.
+    return _jpeg(image.resize((1920, 1200), Image.LANCZOS), f"demo-{seed}.jpg")
 
 
 def portrait(name: str, colour: tuple[int, int, int]) -> ContentFile:
@@ -100,7 +111,7 @@ def load(*, stdout) -> None:
         author = Author.objects.filter(slug=slug).first()
         if author is None:
             author = Author(name=name, slug=slug, role=role, bio=bio)
-            author.photo = portrait(name, colour)
+            author.photo = library_image(portrait(name, colour), title=name, alt=f"Porträt: {name}")
             author.save()
         if author.user_id is None and slug in AUTHOR_LOGINS:
             # The demo logins write under their own byline (prefilled in the admin).
@@ -121,11 +132,20 @@ def load(*, stdout) -> None:
             status=Article.Status.PUBLISHED,
             published_at=now - timedelta(hours=5 + index * 15),
             is_lead_story=index == 0,
-            lead_image_alt=f"Gezeichnete Stadtansicht mit Häusern, Rubrik {root.title()}",
-            lead_image_caption="Symbolbild",
-            lead_image_credit="Lindenauer Nachrichten",
         )  # fmt: skip
-        article.lead_image = lead_image(index, PALETTE[root])
+        article.lead_image = library_image(
+            lead_image(index, PALETTE[root]), title=title, caption="Symbolbild",
+            alt=f"Gezeichnete Stadtansicht mit Häusern, Rubrik {root.title()}",
+        )  # fmt: skip
+        if index == 0:  # a second photo inside the text, as the editor inserts it
+            photo = library_image(
+                lead_image(len(ARTICLES), PALETTE[root]), title="Hallenbad von außen",
+                alt="Gezeichnete Stadtansicht mit dem Hallenbad", caption="Das Hallenbad heute",
+            )  # fmt: skip
+            article.body += (
+                f'<figure class="image"><img src="{photo.file.url}" alt=""></figure>'
+                "<p>Die Arbeiten sollen im Frühjahr beginnen.</p>"
+            )
         article.save()
         article.authors.set([authors[index % len(authors)]])
         article.tags.set(tags)

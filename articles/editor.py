@@ -2,17 +2,19 @@
 
 The built-in view lets a decompression bomb raise a server error and stores the file as
 sent (EXIF and GPS data included). This one validates and re-encodes like every other
-image upload of the portal, and is for staff only.
+image upload of the portal, is for staff only, and puts the image into the library, where
+it gets its credit (required before the article is published) and can be reused.
 """
 
+from pathlib import PurePosixPath
+
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import JsonResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from newsroom.images import reencode_image
+from images.models import Image
+from newsroom.images import validate_image
 
 
 def _error(message: str, status: int) -> JsonResponse:
@@ -22,14 +24,19 @@ def _error(message: str, status: int) -> JsonResponse:
 
 @require_POST
 def editor_upload(request):
-    if not (request.user.is_active and request.user.is_staff):
+    if not (request.user.is_active and request.user.has_perm("images.add_image")):
         return _error(_("You are not allowed to upload images."), 403)
     upload = request.FILES.get("upload")
     if upload is None:
         return _error(_("No file was sent."), 400)
     try:
-        clean = reencode_image(upload)
+        validate_image(upload)  # before anything reads the size: a bomb would stop Pillow
+        image = Image(
+            title=PurePosixPath(upload.name).stem[:200], file=upload, uploaded_by=request.user
+        )
+        # Alt text and credit are asked for in the library; the size comes from the file.
+        image.full_clean(exclude=["alt_text", "credit", "width", "height"])
     except ValidationError as exc:
         return _error(" ".join(exc.messages), 400)
-    name = default_storage.save(f"editor/{timezone.now():%Y/%m}/{clean.name}", clean)
-    return JsonResponse({"url": default_storage.url(name)})
+    image.save()
+    return JsonResponse({"url": image.file.url})

@@ -9,16 +9,17 @@ import reversion.models
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as TaggitTag
 
-from newsroom.uploads import KeepUploadsMixin
+from newsroom.validators import validate_tag_lengths
 
 from . import workflow
-from .models import Article, Category, Tag
+from .models import Article, Tag
 
 # Recommended lengths, counted under the fields (admin/js/article_form.js). Headline: search
 # results and two-line teaser cards cut at about 70 characters. Teaser: the article's meta
@@ -41,14 +42,13 @@ def _add_counters(fields):
             )
 
 
-class ArticleAdminForm(KeepUploadsMixin, forms.ModelForm):
+class ArticleAdminForm(forms.ModelForm):
     """The article form: the workflow's rules for whoever saves (ArticleAdmin.get_form sets
     `request`), the gates before publishing, and a merge instead of an overwrite when a
     colleague saved the article while this form was open."""
 
     request = None
     conflict = ()  # rows of a colleague's changes, after an edit conflict
-    keep_uploads = ["lead_image"]  # a chosen image survives an error elsewhere
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
     # The values this form was opened with, to tell a colleague's changes from one's own.
@@ -65,13 +65,17 @@ class ArticleAdminForm(KeepUploadsMixin, forms.ModelForm):
         fields = "__all__"  # noqa: DJ007 -- the admin's fieldsets choose what is shown
 
     class Media:
-        # Full-width inputs, editor content styled like the site, length counters.
-        css = {"all": ["admin/css/article_form.css"]}
-        js = ["admin/js/article_form.js"]
+        # Full-width inputs, editor content styled like the site, length counters, and
+        # "insert from the image library" under the editor.
+        css = {"all": ["admin/css/article_form.css", "admin/css/image_library.css"]}
+        js = ["admin/js/article_form.js", "admin/js/library_chooser.js"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _add_counters(self.fields)
+        if "body" in self.fields:
+            library = reverse("admin:images_image_changelist")
+            self.fields["body"].widget.attrs["data-library-chooser"] = library
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.modified_at.isoformat()
             self.fields["loaded_values"].initial = json.dumps(self._plain_values(self.initial))
@@ -84,16 +88,8 @@ class ArticleAdminForm(KeepUploadsMixin, forms.ModelForm):
             ]
 
     def clean_tags(self):
-        # The database column is limited; a longer tag would otherwise fail when saving.
         tags = self.cleaned_data["tags"]
-        limit = Tag._meta.get_field("name").max_length
-        for tag in tags:
-            if len(tag) > limit:
-                raise ValidationError(
-                    _("A tag may have at most %(limit)s characters: “%(tag)s”."),
-                    code="tag_too_long",
-                    params={"limit": limit, "tag": Truncator(tag).chars(40)},
-                )
+        validate_tag_lengths(tags, Tag)
         return tags
 
     def clean(self):
@@ -109,14 +105,13 @@ class ArticleAdminForm(KeepUploadsMixin, forms.ModelForm):
         if "status" in self.fields and status and self.request is not None:
             workflow.check_transition(self.request.user, self.instance, status)
         if status == Article.Status.PUBLISHED:
-            values = {name: cleaned.get(name, getattr(self.instance, name, None))
-                      for name in ("title", "lead", "body", "lead_image", "lead_image_alt",
-                                   "lead_image_credit")}  # fmt: skip
+            values = {
+                name: cleaned.get(name, getattr(self.instance, name, None))
+                for name in ("title", "lead", "body", "lead_image", "lead_image_alt")
+            }
             values["authors"] = (
                 cleaned.get("authors") if "authors" in self.fields else self.instance.authors.all()
             )
-            if values["lead_image"] is False:  # "clear" was ticked
-                values["lead_image"] = None
             problems = workflow.publish_problems(values)
             if problems:
                 raise ValidationError(problems, code="publish_gates")
@@ -204,8 +199,9 @@ class ArticleAdminForm(KeepUploadsMixin, forms.ModelForm):
             plain = ", ".join(str(v) for v in value)
         elif name == "body":
             plain = Truncator(unescape(strip_tags(value or ""))).chars(300)
-        elif name == "category" and value and not isinstance(value, Category):
-            plain = Category.objects.filter(pk=value).first()
+        elif isinstance(self.fields[name], forms.ModelChoiceField) and value:
+            if not isinstance(value, Model):  # a pk, from the stored article
+                plain = self.fields[name].queryset.filter(pk=value).first()
         return str(plain if plain not in (None, "") else "–")
 
 

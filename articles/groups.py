@@ -18,6 +18,8 @@ PERMISSIONS = {
         "view_author", "view_tag", "view_category",
         "view_pendingchange",
     ],
+    # The image library: upload, describe and reuse; deleting is for the editor on duty.
+    "images": ["view_image", "add_image", "change_image"],
 }  # fmt: skip
 
 # Everything the newsroom does with articles, plus publishing and the public names.
@@ -29,6 +31,7 @@ EDITOR_PERMISSIONS = {
         "view_category",
         "view_pendingchange", "change_pendingchange",
     ],
+    "images": ["view_image", "add_image", "change_image", "delete_image"],
 }  # fmt: skip
 
 

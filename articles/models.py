@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import DEFERRED, Q
+from django.templatetags.static import static
 from django.urls import Resolver404, resolve, reverse
 from django.utils import formats, timezone
 from django.utils.html import strip_tags
@@ -14,12 +15,17 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from images.models import Image
+from images.renditions import CROPS
+from images.text import text_image_names
 from newsroom import caching
-from newsroom.images import CleanImageField
+from newsroom.models import SiteSettings
 from newsroom.sanitize import RichTextField
 from newsroom.text import slugify_de
 
 from .search import search_articles
+
+PUBLISHER_LOGO = "img/publisher-logo.png"  # 512 × 512, for search engines
 
 # Top-level paths the site uses (or a web server serves) besides categories.
 RESERVED_SLUGS = {"admin", "static", "media", "api", "feed", "rss", "sitemap", "robots"}
@@ -156,15 +162,15 @@ class Author(models.Model):
         _("role"), max_length=100, blank=True, help_text=_("e.g. “Redakteurin” or “Volontär”.")
     )
     bio = models.TextField(_("short bio"), blank=True)
-    photo = CleanImageField(
-        _("photo"),
-        upload_to="authors/",
+    photo = models.ForeignKey(
+        "images.Image",
+        verbose_name=_("photo"),
+        null=True,
         blank=True,
-        width_field="photo_width",
-        height_field="photo_height",
+        on_delete=models.PROTECT,
+        related_name="authors",
+        help_text=_("From the image library; “+” uploads a new one."),
     )
-    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),
@@ -238,24 +244,29 @@ class ArticleQuerySet(models.QuerySet):
         return upcoming.order_by("published_at").values_list("published_at", flat=True).first()
 
     def for_listing(self):
-        return self.select_related("category").order_by("-published_at", "-pk")
+        return self.select_related("category", "lead_image").order_by("-published_at", "-pk")
 
     def for_detail(self):
-        return self.select_related("category").prefetch_related("authors", "tags")
+        return self.select_related("category", "lead_image").prefetch_related("authors", "tags")
 
     def lead_story(self):
         """The home page's lead story: the newest "Aufmacher", else the newest article."""
-        ordered = self.select_related("category").order_by("-published_at", "-pk")
+        ordered = self.select_related("category", "lead_image").order_by("-published_at", "-pk")
         return ordered.filter(is_lead_story=True).first() or ordered.first()
 
     def sections(self, *, per_section: int = 4) -> list[tuple[Category, list["Article"]]]:
-        """The newest articles of each main category with its subcategories, in two queries:
-        the categories, then one short index walk per category merged with UNION ALL."""
+        """The newest articles of each main category with its subcategories, in three
+        queries: the categories, one short index walk per category merged with UNION ALL,
+        their lead images."""
         categories = list(category_index().values())
         by_pk = {c.pk: c for c in categories}
         parts = [self.filter(category=c) for c in categories]
         by_root: dict[str, list[Article]] = {}
-        for article in self._merged_newest(parts, per_section, limit=None):
+        articles = self._merged_newest(parts, per_section, limit=None)
+        # A raw query joins nothing: the lead images of all rows in one query.
+        images = Image.objects.in_bulk({a.lead_image_id for a in articles if a.lead_image_id})
+        for article in articles:
+            article.lead_image = images.get(article.lead_image_id)
             article.category = by_pk[article.category_id]
             shown = by_root.setdefault(article.category.root_slug, [])
             if len(shown) < per_section:
@@ -305,7 +316,8 @@ class ArticleQuerySet(models.QuerySet):
         """The public articles of `ids` (from newest_ids*) with their category, in that order.
         Looked up by primary key alone and checked here: with a filter on status in the
         query, SQLite may walk the date index from today back to these articles instead."""
-        by_pk = self.select_related("category").order_by().in_bulk([pk for pk, _date in ids])
+        by_pk = self.select_related("category", "lead_image").order_by()
+        by_pk = by_pk.in_bulk([pk for pk, _date in ids])
         return [by_pk[pk] for pk, _date in ids if pk in by_pk and by_pk[pk].is_public]
 
     def _merged_newest(self, parts, per_part: int, *, limit: int | None):
@@ -380,27 +392,35 @@ class Article(models.Model):
     authors = models.ManyToManyField(
         Author, verbose_name=_("authors"), related_name="articles", blank=True
     )
-    lead_image = CleanImageField(
-        _("lead image"),
-        upload_to="articles/%Y/%m/",
+    lead_image = models.ForeignKey(
+        "images.Image",
+        verbose_name=_("lead image"),
+        null=True,
         blank=True,
-        width_field="lead_image_width",
-        height_field="lead_image_height",
+        on_delete=models.PROTECT,
+        related_name="lead_articles",
+        help_text=_("From the image library; “+” uploads a new one."),
     )
-    lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_alt = models.CharField(
         _("alternative text"),
         max_length=250,
         blank=True,
-        help_text=_("Describes the image for readers who cannot see it. Required with an image."),
+        help_text=_("Only if this article needs other words than the library's."),
     )
-    lead_image_caption = models.CharField(_("caption"), max_length=300, blank=True)
-    lead_image_credit = models.CharField(
-        _("photo credit"),
-        max_length=120,
+    lead_image_caption = models.CharField(
+        _("caption"),
+        max_length=300,
         blank=True,
-        help_text=_("Shown as “Foto: …”."),
+        help_text=_("Only if this article needs other words than the library's."),
+    )
+    # Library images used inside the text (kept on save): the library shows where an image
+    # is used and refuses to delete it.
+    text_images = models.ManyToManyField(
+        "images.Image",
+        through="ArticleTextImage",
+        related_name="text_articles",
+        blank=True,
+        editable=False,
     )
     status = models.CharField(
         _("status"),
@@ -508,10 +528,37 @@ class Article(models.Model):
                     slug=old_slug, defaults={"article": self}
                 )
                 ArticleSlugHistory.objects.filter(slug=self.slug).delete()
+            if stored.get("body", DEFERRED) != self.body:
+                self.sync_text_images()
         self._stored = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
 
     def get_absolute_url(self):
         return reverse("articles:path", kwargs={"path": f"{self.category.path}/{self.slug}"})
+
+    def sync_text_images(self) -> None:
+        """Record which library images the text shows (for "where used" and delete
+        protection)."""
+        wanted = set(
+            Image.objects.filter(file__in=text_image_names(self.body)).values_list("pk", flat=True)
+        )
+        current = set(self.text_images.values_list("pk", flat=True))
+        if wanted - current:
+            self.text_images.add(*(wanted - current))
+        if current - wanted:
+            self.text_images.remove(*(current - wanted))
+
+    @property
+    def lead_image_alt_text(self) -> str:
+        """The lead image's alternative text: this article's own words, or the library's."""
+        if not self.lead_image:
+            return ""
+        return self.lead_image_alt.strip() or self.lead_image.alt_text
+
+    @property
+    def lead_image_caption_text(self) -> str:
+        if not self.lead_image:
+            return ""
+        return self.lead_image_caption.strip() or self.lead_image.caption
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -563,9 +610,24 @@ class Article(models.Model):
                 for a in self.authors.all()
             ],  # fmt: skip
             "mainEntityOfPage": request.build_absolute_uri(self.get_absolute_url()),
+            "publisher": {
+                "@type": "Organization",
+                "name": SiteSettings.load(request).site_name,
+                "logo": {
+                    "@type": "ImageObject",
+                    "url": request.build_absolute_uri(static(PUBLISHER_LOGO)),
+                    "width": 512,
+                    "height": 512,
+                },
+            },
         }
         if self.lead_image:
-            data["image"] = [request.build_absolute_uri(self.lead_image.url)]
+            # Google News asks for 16:9, 4:3 and 1:1, each at least 1200 px wide.
+            renditions = self.lead_image.renditions
+            data["image"] = [
+                request.build_absolute_uri(renditions.largest(CROPS[crop])[0])
+                for crop in ("wide", "standard", "square")
+            ]
         return data
 
     @property
@@ -574,8 +636,6 @@ class Article(models.Model):
 
     def clean(self):
         errors = {}
-        if self.lead_image and not self.lead_image_alt.strip():
-            errors["lead_image_alt"] = _("Please describe the image for readers who cannot see it.")
         if self.slug:
             if Category.objects.filter(slug=self.slug).exists():
                 errors["slug"] = _("A category already uses this slug. Please choose another one.")
@@ -590,6 +650,23 @@ class Article(models.Model):
             and stored.get("published_at") is not None
             and stored["published_at"] <= timezone.now()
         )
+
+
+class ArticleTextImage(models.Model):
+    """A library image shown inside an article's text."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    image = models.ForeignKey("images.Image", on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("image in the text")
+        verbose_name_plural = _("images in the text")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "image"], name="article_text_image_once")
+        ]
+
+    def __str__(self):
+        return str(self.image)
 
 
 class ArticleSlugHistory(models.Model):

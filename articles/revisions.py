@@ -24,6 +24,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
+from images.models import Image
+from images.renditions import CROPS
+
 from . import workflow
 from .models import Article, Author, Category, Tag, TaggedArticle
 
@@ -47,8 +50,7 @@ def version_values(version: Version) -> dict:
         elif name == "authors":
             values[name] = sorted(fields.get("authors") or [])
         elif name == "lead_image":
-            image = fields.get("lead_image")
-            values[name] = (image.name if image else "") or ""
+            values[name] = fields.get("lead_image_id")
         else:
             values[name] = fields.get(name) or ""
     return values
@@ -168,20 +170,25 @@ def _readable(name: str, value, names: dict) -> str | list[str]:
     return str(value or "")
 
 
-def diff_image(old: str, new: str) -> SafeString:
-    """The lead image's file names, each with a thumbnail while its file is still there."""
-    storage = Article._meta.get_field("lead_image").storage
+def diff_image(old: int | None, new: int | None) -> SafeString:
+    """The lead images by title, each with a thumbnail while it is still in the library."""
+    images = Image.objects.in_bulk([pk for pk in (old, new) if pk])
     parts = []
-    for tag, name, hint in (("del", old, _("removed:")), ("ins", new, _("added:"))):
-        if not name:
+    for tag, pk, hint in (("del", old, _("removed:")), ("ins", new, _("added:"))):
+        if not pk:
             continue
-        thumbnail = ""
-        if storage.exists(name):
-            thumbnail = format_html('<img src="{}" alt="" width="160">', storage.url(name))
+        image = images.get(pk)
+        title, thumbnail = _("(deleted from the library)"), ""
+        if image:
+            title, crop = image.title, CROPS["wide"]
+            url = image.renditions.url(
+                crop, image.renditions.widths(crop)[0], image.renditions.fallback
+            )
+            thumbnail = format_html('<img src="{}" alt="" width="160">', url)
         parts.append(
             format_html(
                 '<{} class="revision-image"><span class="visually-hidden">{} </span>{}{}</{}>',
-                tag, hint, name, thumbnail, tag,
+                tag, hint, title, thumbnail, tag,
             )
         )  # fmt: skip
     return mark_safe(" ".join(parts))  # every part is built by format_html
@@ -202,7 +209,7 @@ def diff(old: dict, new: dict) -> list[dict]:
     for name in changed:
         before, after = _readable(name, old.get(name), names), _readable(name, new.get(name), names)
         if name == "lead_image":
-            html = diff_image(before, after)
+            html = diff_image(old.get(name), new.get(name))
         elif isinstance(before, list):
             html = diff_list(before, after)
         else:
@@ -338,8 +345,8 @@ class RevisionsAdminMixin:
             )  # fmt: skip
             return redirect(request.path)
         image = values["lead_image"]
-        if image and not Article._meta.get_field("lead_image").storage.exists(image):
-            del values["lead_image"]  # the file was deleted; the current image stays
+        if image and not Image.objects.filter(pk=image).exists():
+            del values["lead_image"]  # deleted from the library; the current image stays
             messages.warning(
                 request,
                 _("The lead image of this version no longer exists; the current one stays."),

@@ -129,7 +129,7 @@ def tag_detail(request, slug):
 
 @cache_tags(LIST)
 def author_detail(request, slug):
-    author = get_object_or_404(Author, slug=slug)
+    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
     # Bounded by this author's own articles, not by the archive: the auto-created join
     # table has no date to walk newest first (a custom one would cost the admin's widget).
     articles = Article.objects.filter(authors=author)

@@ -8,8 +8,8 @@ who may not publish becomes a PendingChange: readers keep the live version meanw
 
 Content values: one plain format for an article's content, shared by pending changes,
 revisions and restores: {field name: value} with text as str, "category" as a pk, "tags"
-as a sorted list of names, "authors" as a list of pks and "lead_image" as the stored file
-name ("" for none).
+as a sorted list of names, "authors" as a list of pks and "lead_image" as the library
+image's pk (None for none).
 """
 
 import re
@@ -20,6 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from images.models import Image
+from images.text import text_image_names
+
 from .models import Article, Author, PendingChange, StatusChange
 
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -28,8 +31,7 @@ PUBLISH_PERMISSION = "articles.publish_article"
 # (status, publication date and the Aufmacher flag are decided by whoever publishes).
 CONTENT_FIELDS = (
     "title", "slug", "kicker", "lead", "body", "category", "tags", "authors",
-    "lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit",
-    "correction_note",
+    "lead_image", "lead_image_alt", "lead_image_caption", "correction_note",
 )  # fmt: skip
 WORKFLOW_FIELDS = ("status", "published_at", "is_lead_story")
 
@@ -99,8 +101,8 @@ def heading_problems(body: str) -> list[str]:
 def publish_problems(values: dict) -> list[str]:
     """Everything missing before an article with `values` may be published, all at once.
 
-    `values` holds title, lead, authors (any non-empty collection), lead_image (truthy when
-    there is one), lead_image_alt, lead_image_credit and body."""
+    `values` holds title, lead, authors (any non-empty collection), lead_image (an Image,
+    its pk or None), lead_image_alt and body. Photo credits live in the image library."""
     problems = []
     if not (values.get("title") or "").strip():
         problems.append(_("a headline"))
@@ -108,11 +110,20 @@ def publish_problems(values: dict) -> list[str]:
         problems.append(_("a teaser"))
     if not values.get("authors"):
         problems.append(_("at least one author"))
-    if values.get("lead_image"):
-        if not (values.get("lead_image_alt") or "").strip():
+    image = values.get("lead_image")
+    if image and not isinstance(image, Image):
+        image = Image.objects.filter(pk=image).first()
+    if image:
+        if not ((values.get("lead_image_alt") or "").strip() or image.alt_text.strip()):
             problems.append(_("an alternative text for the lead image"))
-        if not (values.get("lead_image_credit") or "").strip():
-            problems.append(_("a photo credit for the lead image"))
+        if not image.credit.strip():
+            problems.append(_("a photo credit for the lead image (in the image library)"))
+    names = text_image_names(values.get("body") or "")
+    for title in (
+        Image.objects.missing_credit().filter(file__in=names).values_list("title", flat=True)
+    ):
+        problems.append(_("a photo credit for the image “%(title)s” in the text (in the image "
+                          "library)") % {"title": title})  # fmt: skip
     messages = []
     if problems:
         messages.append(_("Before publishing, the article needs: %(items)s.")
@@ -131,7 +142,7 @@ def content_values(article: Article) -> dict:
         elif name == "authors":
             values[name] = sorted(a.pk for a in article.authors.all())
         elif name == "lead_image":
-            values[name] = article.lead_image.name or ""
+            values[name] = article.lead_image_id
         else:
             values[name] = getattr(article, name)
     return values
@@ -143,13 +154,13 @@ def _apply(article: Article, changes: dict) -> None:
         if name == "category":
             article.category_id = value
         elif name == "lead_image":
-            if value and not article.lead_image.storage.exists(value):
+            if value and not Image.objects.filter(pk=value).exists():
                 raise ValidationError(
-                    _("The image file “%(name)s” no longer exists; please choose the image "
-                      "again.") % {"name": value},
+                    _("The lead image has been deleted from the image library since; please "
+                      "choose an image again."),
                     code="missing_image",
                 )  # fmt: skip
-            article.lead_image = value or None
+            article.lead_image_id = value or None
         elif name in CONTENT_FIELDS and name not in ("tags", "authors"):
             setattr(article, name, value)
     article.save()

@@ -281,6 +281,7 @@ RECEIVERS = {
     "articles.Category": _on_site_change,
     "articles.Author": _on_list_change,
     "articles.Tag": _on_list_change,
+    "images.Image": _on_list_change,  # alt text, caption, credit, focal point on every list
     "newsroom.SiteSettings": _on_site_change,
     "newsroom.Page": _on_site_change,
     "ads.Banner": _on_ads_change,

@@ -92,9 +92,8 @@ def validate_image(file) -> None:
     _open_checked(file)
 
 
-# Uploads larger than this are scaled down; smaller copies are made for phones (srcset).
+# Uploads larger than this are scaled down.
 MAX_DIMENSION = 2400
-RENDITION_WIDTHS = (480, 960)
 
 
 def _encode(image: Image.Image, fmt: str) -> bytes:
@@ -121,30 +120,36 @@ def reencode_image(file) -> ContentFile:
     return ContentFile(_encode(image, fmt), name=f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[fmt]}")
 
 
-def rendition_name(name: str, width: int) -> str:
-    """ "articles/ab12.jpg" -> "articles/ab12-480w.jpg"."""
-    stem, dot, ext = name.rpartition(".")
-    return f"{stem}-{width}w{dot}{ext}"
+# Small images shown at one size (employer logos) keep their copies beside the original:
+# "ads/logos/ab12.png" -> "ads/logos/ab12-96w.png" and "ads/logos/ab12-96w.webp". Library
+# images have crops and many sizes: see images.renditions.
 
 
-def rendition_widths(name: str, width: int | None) -> list[int]:
+def side_rendition_name(name: str, width: int, ext: str | None = None) -> str:
+    stem, _dot, original_ext = name.rpartition(".")
+    return f"{stem}-{width}w.{ext or original_ext}"
+
+
+def side_rendition_widths(widths, name: str, width: int | None) -> list[int]:
     """The widths stored beside an image (none for GIFs, none wider than the image)."""
     if not width or name.lower().endswith(".gif"):
         return []
-    return [w for w in RENDITION_WIDTHS if w < width]
+    return [w for w in widths if w < width]
 
 
-def save_renditions(fieldfile) -> None:
-    """Store the smaller copies of a freshly saved image next to it."""
+def save_side_renditions(fieldfile, widths) -> None:
+    """Store the smaller copies of a freshly saved image next to it, and WebP ones."""
     with fieldfile.storage.open(fieldfile.name) as stored, Image.open(stored) as image:
         image.load()
         fmt = image.format
-        for width in rendition_widths(fieldfile.name, image.width):
+        for width in side_rendition_widths(widths, fieldfile.name, image.width):
             copy = image.copy()
-            copy.thumbnail((width, width * 10))
-            fieldfile.storage.save(
-                rendition_name(fieldfile.name, width), ContentFile(_encode(copy, fmt))
-            )
+            copy.thumbnail((width, width * 10), Image.LANCZOS)
+            for name, data in (
+                (side_rendition_name(fieldfile.name, width), _encode(copy, fmt)),
+                (side_rendition_name(fieldfile.name, width, "webp"), _encode(copy, "WEBP")),
+            ):
+                fieldfile.storage.save(name, ContentFile(data))
 
 
 class CleanImageFormField(forms.ImageField):
@@ -158,9 +163,14 @@ class CleanImageFormField(forms.ImageField):
 
 
 class CleanImageField(models.ImageField):
-    """ImageField that validates uploads and stores a re-encoded copy under a random name."""
+    """ImageField that validates uploads and stores a re-encoded copy under a random name,
+    with smaller copies at `renditions` widths beside it."""
 
     default_validators = [validate_image]
+
+    def __init__(self, *args, renditions=(), **kwargs):
+        self.renditions = tuple(renditions or ())
+        super().__init__(*args, **kwargs)
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": CleanImageFormField, **kwargs})
@@ -170,5 +180,6 @@ class CleanImageField(models.ImageField):
         if file and not file._committed:
             clean = reencode_image(file.file)
             file.save(clean.name, clean, save=False)
-            save_renditions(file)
+            if self.renditions:
+                save_side_renditions(file, self.renditions)
         return super().pre_save(model_instance, add)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_ckeditor_5",
     "reversion",
     "newsroom",
+    "images",
     "articles",
     "ads",
     "weather",
@@ -167,6 +168,8 @@ STORAGES = {
 # passes newsroom.images.validate_image within these limits.
 IMAGE_UPLOAD_MAX_BYTES = int(os.environ.get("IMAGE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 IMAGE_UPLOAD_MAX_PIXELS = int(os.environ.get("IMAGE_UPLOAD_MAX_PIXELS", 40_000_000))
+# Renditions never change under their address (images.renditions): browsers keep them a year.
+RENDITION_MAX_AGE = 365 * 24 * 3600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
 

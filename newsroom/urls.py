@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("newsroom.site_urls")),
     path("", include("ads.urls")),
     path("", include("weather.urls")),
+    path("", include("images.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

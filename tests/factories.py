@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, Author, Category
+from images.models import Image as LibraryImage
 
 
 def image_upload(name="foto.jpg", size=(640, 400), color=(30, 90, 160), fmt="JPEG", **save_kw):
@@ -17,6 +18,19 @@ def image_upload(name="foto.jpg", size=(640, 400), color=(30, 90, 160), fmt="JPE
     Image.new("RGB", size, color).save(out, fmt, **save_kw)
     content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}.get(fmt, "")
     return SimpleUploadedFile(name, out.getvalue(), content_type=content_type)
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    """A library image (stored, re-encoded, under a random name)."""
+
+    class Meta:
+        model = LibraryImage
+
+    title = factory.Sequence(lambda n: f"Bild {n}")
+    file = factory.LazyFunction(image_upload)
+    alt_text = "Blick auf den Marktplatz"
+    caption = ""
+    credit = "Clara Weiß"
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -4,9 +4,9 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
-from newsroom.images import rendition_name, rendition_widths
+from newsroom.images import side_rendition_name, side_rendition_widths
 from newsroom.models import Page
 
 register = template.Library()
@@ -27,14 +27,51 @@ def isodatetime(value) -> str:
     return timezone.localtime(value).replace(microsecond=0).isoformat()
 
 
-@register.filter
-def srcset(image, width) -> str:
-    """`srcset` for an image stored by CleanImageField: its smaller copies and itself."""
-    if not image:
+def img_attrs(**attrs) -> SafeString:
+    """` name="value"` for each attribute that is set (True: the bare name). `alt` is always
+    written out: empty, it marks a decorative image."""
+    parts = []
+    for name, value in attrs.items():
+        if (value is None or value is False or value == "") and name != "alt":
+            continue
+        name = name.rstrip("_").replace("_", "-")
+        parts.append(
+            format_html(" {}", name)
+            if value is True
+            else format_html(' {}="{}"', name, "" if value is None else value)
+        )
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def side_picture(file, width, height, display_width, alt="", loading=None, css_class=None):
+    """An image with copies stored beside it (employer logos): shown `display_width` wide."""
+    if not file:
         return ""
-    url = image.url
-    entries = [f"{rendition_name(url, w)} {w}w" for w in rendition_widths(image.name, width)]
-    return ", ".join([*entries, f"{url} {width}w"])
+    display_width = int(display_width)
+    display_height = max(1, round(display_width * (height or 1) / (width or 1)))
+    url, name = file.url, file.name
+    widths = side_rendition_widths(file.field.renditions, name, width)
+    fallback = ", ".join(
+        [*(f"{side_rendition_name(url, w)} {w}w" for w in widths), f"{url} {width}w"]
+    )
+    img = format_html(
+        '<img src="{}" srcset="{}" sizes="{}px"{}>',
+        url,
+        fallback,
+        display_width,
+        img_attrs(alt=alt, width=display_width, height=display_height, class_=css_class,
+                   loading=loading),
+    )  # fmt: skip
+    if not widths:
+        return img
+    webp = ", ".join(f"{side_rendition_name(url, w, 'webp')} {w}w" for w in widths)
+    return format_html(
+        '<picture><source type="image/webp" srcset="{}" sizes="{}px">{}</picture>',
+        webp,
+        display_width,
+        img,
+    )
 
 
 @register.filter

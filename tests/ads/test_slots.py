@@ -60,16 +60,23 @@ def test_a_filled_slot_is_labelled_sized_and_sponsored():
 
 
 def test_a_large_logo_is_offered_in_its_small_copy(settings):
-    """A logo is shown at most 96 pixels wide: phones need not load a 2000-pixel file."""
+    """A logo is shown at most 96 pixels wide: phones need not load a 2000-pixel file, and
+    browsers that read WebP get the smaller WebP copy."""
     ad = JobAdFactory(employer_logo=image_upload("logo.png", size=(2000, 1000), fmt="PNG"))
-    (img,) = lxml_html.fragment_fromstring(
+    tree = lxml_html.fragment_fromstring(
         render(Template("{% load ads_tags %}{% job_ad_box %}")), create_parent="div"
-    ).xpath("//img")
+    )
+    (img,) = tree.xpath("//picture//img")  # lxml nests it in the void <source>
     assert (img.get("width"), img.get("height"), img.get("sizes")) == ("96", "48", "96px")
     smallest = img.get("srcset").split(",")[0].split()
-    assert smallest[1] == "480w"
-    assert (settings.MEDIA_ROOT / smallest[0].removeprefix(settings.MEDIA_URL)).exists()
+    assert smallest[1] == "96w" and smallest[0].endswith(".png")
     assert ad.employer_logo.url in img.get("srcset")
+    (webp,) = tree.xpath("//picture/source")
+    assert (webp.get("type"), webp.get("sizes")) == ("image/webp", "96px")
+    entries = [entry.split() for entry in webp.get("srcset").split(",")]
+    assert [width for _url, width in entries] == ["96w", "192w"]
+    for url in [smallest[0], *(url for url, _width in entries)]:
+        assert (settings.MEDIA_ROOT / url.removeprefix(settings.MEDIA_URL)).exists(), url
 
 
 def test_other_live_banners_travel_along_for_rotation_in_cached_pages():

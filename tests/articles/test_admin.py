@@ -3,9 +3,10 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from lxml import html as lxml_html
 
 from articles.models import Article
-from tests.factories import ArticleFactory, AuthorFactory
+from tests.factories import ArticleFactory, AuthorFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def change_form_data(client, article):
     data = {}
     for name in form.fields:
         value = form[name].value()
-        if value is None or name == "lead_image":
+        if value is None:
             continue
         if name == "published_at":
             widget = form[name].field.widget
@@ -40,6 +41,32 @@ def test_article_list_shows_tags_authors_and_live_link(admin_client):
     html = admin_client.get(reverse("admin:articles_article_changelist")).content.decode()
     assert "Altstadt, Fest" in html and "Paula Rehberg" in html
     assert f'href="{article.get_absolute_url()}"' in html
+
+
+def test_the_lead_image_is_chosen_from_the_library(admin_client):
+    marktplatz = ImageFactory(title="Marktplatz im Regen", credit="Clara Weiß")
+    article = ArticleFactory(title="Stadtfest", lead_image=marktplatz)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    tree = lxml_html.fromstring(admin_client.get(url).content.decode())
+    (field,) = tree.xpath("//input[@name='lead_image']")
+    assert field.get("value") == str(marktplatz.pk)
+    row = tree.xpath("//div[contains(@class, 'field-lead_image')]")[0]
+    # A way into the library, the chosen image as a thumbnail, and its credit from there.
+    assert row.xpath(".//a[contains(@href, '/admin/images/image/')]")
+    assert row.xpath(f".//img[starts-with(@src, '/media/renditions/{marktplatz.pk}/')]")
+    assert "Marktplatz im Regen" in row.text_content() and "Clara Weiß" in row.text_content()
+
+    # Saving the form as it came back keeps the image; another one is chosen by its number.
+    data = change_form_data(admin_client, article) | {"kicker": "Drei Tage Musik"}
+    assert admin_client.post(url, data).status_code == 302
+    assert Article.objects.get().lead_image == marktplatz
+    rathaus = ImageFactory(title="Rathaus")
+    data = change_form_data(admin_client, article) | {"lead_image": rathaus.pk}
+    assert admin_client.post(url, data).status_code == 302
+    assert Article.objects.get().lead_image == rathaus
+    # The list shows it as a thumbnail.
+    listing = admin_client.get(reverse("admin:articles_article_changelist")).content.decode()
+    assert f'<img src="/media/renditions/{rathaus.pk}/' in listing
 
 
 def test_article_list_filters_and_search(admin_client):
@@ -114,6 +141,11 @@ def test_redaktion_group_writes_articles_but_does_not_delete_or_moderate_ads(
     assert client.get(delete).status_code == 403
     assert client.get(reverse("admin:articles_category_add")).status_code == 403
     assert client.get(reverse("admin:ads_jobad_changelist")).status_code == 403
+    # The image library: upload and describe, but deleting is for the editor on duty.
+    image = ImageFactory()
+    assert client.get(reverse("admin:images_image_add")).status_code == 200
+    assert client.get(reverse("admin:images_image_change", args=[image.pk])).status_code == 200
+    assert client.get(reverse("admin:images_image_delete", args=[image.pk])).status_code == 403
 
 
 def test_overlong_tags_get_a_message_not_a_server_error(admin_client):

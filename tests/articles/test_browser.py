@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from articles.models import Article
 from tests.browser import admin_login
-from tests.factories import AuthorFactory, CategoryFactory
+from tests.factories import AuthorFactory, CategoryFactory, ImageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,11 +65,23 @@ def test_journalist_writes_and_publishes_an_article(live_server, journalist_logi
     page.keyboard.press("Enter")
     expect(editor.locator("a", has_text="Stadtportal")).to_be_visible()
 
+    # The lead image from the library: the magnifier opens it, a click chooses the image.
+    photo = ImageFactory(title="Kehrmaschine am Markt", credit="Clara Weiß",
+                         alt_text="Eine Kehrmaschine fährt über den Marktplatz")  # fmt: skip
+    with page.expect_popup() as opened:
+        page.locator("#lookup_id_lead_image").click()
+    popup = opened.value
+    popup.wait_for_load_state()
+    # Choosing closes the popup: nothing to wait for after the click.
+    popup.get_by_role("link", name="Kehrmaschine am Markt", exact=True).click(no_wait_after=True)
+    expect(page.locator("#id_lead_image")).to_have_value(str(photo.pk))
+
     page.locator("#id_status").select_option("published")
     page.locator("input[name=_save]").click()
     expect(page.locator(".messagelist")).to_contain_text("erfolgreich")
 
     article = Article.objects.get()
+    assert article.lead_image == photo
     assert article.slug == "buergermeister-gruesst-die-strassenfeger"
     assert "<h2>Ein Dank in der Frühe</h2>" in article.body
     assert 'href="https://example.org/stadtportal"' in article.body
@@ -95,6 +107,11 @@ def test_journalist_writes_and_publishes_an_article(live_server, journalist_logi
     expect(page.get_by_role("link", name="Stadtportal")).to_have_attribute(
         "href", "https://example.org/stadtportal"
     )
+    lead_image = page.locator(".article__image img")
+    expect(lead_image).to_have_attribute("alt", "Eine Kehrmaschine fährt über den Marktplatz")
+    expect(lead_image).to_have_js_property("complete", True)
+    assert lead_image.evaluate("img => img.naturalWidth") > 0  # the copy was made and loaded
+    expect(page.locator(".article__image figcaption")).to_contain_text("Foto: Clara Weiß")
 
 
 # What a journalist might paste from Word or a web page, or make with shortcuts such as
@@ -149,5 +166,11 @@ def test_images_upload_from_the_editor_through_our_view(live_server, journalist_
     page.locator(".ck-file-dialog-button input[type=file]").set_input_files(photo)
     image = page.locator(".ck-editor__editable figure.image img")
     expect(image).to_have_attribute(
-        "src", re.compile(r"^/media/editor/\d{4}/\d{2}/[0-9a-f]{32}\.jpg$")
+        "src", re.compile(r"^/media/images/\d{4}/\d{2}/[0-9a-f]{32}\.jpg$")
     )
+    # The photo is in the library now, under the name it was chosen by, awaiting its credit.
+    from images.models import Image
+
+    stored = Image.objects.get()
+    assert image.get_attribute("src") == stored.file.url
+    assert (stored.title, stored.credit) == ("IMG_0815_Privat", "")

@@ -29,7 +29,7 @@ def add_form(live_server, page: Page, django_user_model):
 @browser_test
 def test_text_inputs_use_the_form_width_on_wide_and_narrow_screens(add_form):
     page = add_form
-    inputs = ["#id_title", "#id_kicker", "#id_tags", "#id_lead_image_alt", "#id_lead_image_credit"]
+    inputs = ["#id_title", "#id_kicker", "#id_tags", "#id_lead_image_alt", "#id_lead_image_caption"]
     for selector in inputs:
         assert page.locator(selector).bounding_box()["width"] >= 600, selector
 
@@ -112,4 +112,4 @@ def test_article_add_form_speaks_german(admin_client):
     assert english == []
     labels = {label.text_content().strip() for label in form.xpath(".//label")}
     assert {"Überschrift:", "Unterzeile:", "Anreißer:", "Text:", "Alternativtext:"} <= labels
-    assert {"Bildunterschrift:", "Bildnachweis:", "Schlagwörter:"} <= labels
+    assert {"Aufmacherbild:", "Bildunterschrift:", "Schlagwörter:"} <= labels

@@ -5,10 +5,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from lxml import html as lxml_html
 
 from articles.models import Article
 from newsroom.models import Page, SiteSettings
-from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, image_upload
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CategoryFactory,
+    ImageFactory,
+    image_upload,
+)
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -30,9 +37,8 @@ def article(hall):
     article = ArticleFactory(
         title="Bürgermeisterin eröffnet Bad", slug="buergermeisterin-eroeffnet-bad",
         kicker="Ein Festtag für Lindenau", category=hall, authors=[author],
-        tags=["Hallenbad", "Stadtrat"], lead_image=image_upload(),
+        tags=["Hallenbad", "Stadtrat"], lead_image=ImageFactory(credit="Paula Rehberg"),
         lead_image_alt="Das neue Becken", lead_image_caption="Das Becken am Morgen",
-        lead_image_credit="Paula Rehberg",
         body="<p>Erster Absatz.</p><blockquote><p>„Ein Zitat.“</p></blockquote>",
         published_at=datetime(2026, 11, 24, 9, 30, tzinfo=BERLIN),
     )  # fmt: skip
@@ -300,12 +306,39 @@ def test_search_understands_german_word_forms_on_postgresql(client, hall):
 
 
 def test_author_photo_offers_its_small_copy_to_phones(client, hall):
-    author = AuthorFactory(slug="paula-rehberg", photo=image_upload(size=(1200, 1200)))
+    """The photo is shown 6rem wide: small square copies, WebP for browsers that read it."""
+    photo = ImageFactory(file=image_upload(size=(1200, 1200)))
+    author = AuthorFactory(slug="paula-rehberg", photo=photo)
     ArticleFactory(category=hall, authors=[author])
-    html = text(client.get(author.get_absolute_url()))
-    url = author.photo.url
-    assert f'srcset="{url[:-4]}-480w.jpg 480w, {url[:-4]}-960w.jpg 960w, {url} 1200w"' in html
-    assert 'sizes="6rem"' in html
+    tree = lxml_html.fromstring(client.get(author.get_absolute_url()).content.decode())
+    (picture,) = tree.xpath("//header[@class='author']//picture")
+    (webp,) = picture.xpath("source")
+    (img,) = picture.xpath(".//img")  # lxml nests it in the void <source>
+    assert webp.get("type") == "image/webp"
+    assert srcset_widths(webp) == srcset_widths(img) == ["96w", "192w", "384w", "1200w"]
+    assert webp.get("srcset").split(",")[0].split()[0].endswith(".webp")
+    assert img.get("sizes") == webp.get("sizes") == "6rem"
+    assert "author__photo" in img.get("class")
+    assert img.get("width") == img.get("height")  # square, its space reserved
+
+
+def srcset_widths(element) -> list[str]:
+    return [entry.split()[1] for entry in element.get("srcset").split(",")]
+
+
+def test_lead_image_comes_in_sizes_for_every_screen(client, article):
+    """Phones load a small copy, current browsers WebP; the library's credit is shown."""
+    tree = lxml_html.fromstring(client.get(article.get_absolute_url()).content.decode())
+    (figure,) = tree.xpath("//figure[@class='article__image']")
+    (webp,) = figure.xpath("picture/source")
+    (img,) = figure.xpath("picture//img")
+    assert webp.get("type") == "image/webp"
+    # A 640 pixels wide photo: no copy larger than the original.
+    assert srcset_widths(webp) == srcset_widths(img) == ["320w", "480w", "640w"]
+    assert (img.get("width"), img.get("height")) == ("640", "400")
+    assert img.get("alt") == "Das neue Becken" and img.get("fetchpriority") == "high"
+    caption = " ".join(figure.xpath("string(figcaption)").split())
+    assert caption == "Das Becken am Morgen Foto: Paula Rehberg"
 
 
 def test_unpublished_articles_appear_on_no_reader_page(client, hall):

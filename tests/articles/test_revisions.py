@@ -9,7 +9,7 @@ from reversion.models import Version
 from articles import workflow
 from articles.models import Article, PendingChange
 from articles.revisions import diff, readable_text, version_values, versions_of
-from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, image_upload
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,8 @@ def history(journalist):
         article,
         tags=["Rathaus", "Haushalt"],
         authors=[paula],
-        lead_image=image_upload("rat.jpg"),
-        lead_image_alt="Der Ratssaal",
+        lead_image=ImageFactory(title="Der Ratssaal"),
+        lead_image_alt="Der Ratssaal bei der Sitzung",
         comment="Erste Fassung",
     )
     second = save_version(
@@ -64,7 +64,8 @@ def test_a_version_keeps_tags_authors_and_the_lead_image(history):
     assert old["title"] == "Rat beschließt neuen Haushalt"
     assert old["tags"] == ["Haushalt", "Rathaus"]
     assert old["authors"] == [paula.pk]
-    assert old["lead_image"].endswith(".jpg") and old["lead_image"] == article.lead_image.name
+    assert old["lead_image"] == Article.objects.get(pk=article.pk).lead_image.pk
+    assert old["lead_image_alt"] == "Der Ratssaal bei der Sitzung"
     new = version_values(second)
     assert new["tags"] == ["Finanzen", "Rathaus"]
     assert new["authors"] == sorted([paula.pk, jonas.pk])
@@ -226,34 +227,59 @@ def test_a_version_of_another_article_is_not_found(admin_client, journalist, his
     assert Version.objects.get_for_object(other).count() == 1
 
 
-def test_a_changed_lead_image_shows_both_names_and_a_deleted_file_is_not_restored(
+def test_a_changed_lead_image_shows_both_images_and_a_deleted_one_is_not_restored(
     admin_client, journalist, history
 ):
     article, first, _second, paula, jonas = history
+    old_image = Article.objects.get(pk=article.pk).lead_image
+    new_image = ImageFactory(title="Der Ratssaal nach dem Umbau")
     current = save_version(
         journalist,
         Article.objects.get(pk=article.pk),
-        lead_image=image_upload("neu.jpg"),
+        lead_image=new_image,
         tags=["Rathaus", "Finanzen"],
         authors=[paula, jonas],
     )
-    old_image, new_image = (
-        version_values(first)["lead_image"],
-        version_values(current)["lead_image"],
-    )
-    storage = Article._meta.get_field("lead_image").storage
-    storage.delete(old_image)
-    rows = {
-        row["name"]: str(row["html"])
-        for row in diff(version_values(first), version_values(current))
-    }
-    assert f"{old_image}</del>" in rows["lead_image"]  # the file is gone: no thumbnail
-    assert f'{new_image}<img src="{storage.url(new_image)}"' in rows["lead_image"]
+
+    def image_row():
+        rows = diff(version_values(first), version_values(current))
+        (row,) = (row for row in rows if row["name"] == "lead_image")
+        assert row["label"] == "Aufmacherbild"
+        html = str(row["html"])
+        return html.split("</del>")[0], html.split("<ins ")[1]
+
+    # Both images by their library title, each with a thumbnail.
+    for part, image in zip(image_row(), (old_image, new_image), strict=True):
+        assert image.title in part and f'<img src="/media/renditions/{image.pk}/' in part
+
+    old_title = old_image.title
+    old_image.delete()  # no article uses it any more: the library lets it go
+    removed, added = image_row()
+    assert "gelöscht" in removed  # deleted from the library: no title, no thumbnail
+    assert old_title not in removed and "<img" not in removed
+    assert new_image.title in added
 
     response = admin_client.post(versions_url("restore", article, first.pk))
     assert response.status_code == 302
     article = Article.objects.get(pk=article.pk)
     assert article.title == "Rat beschließt neuen Haushalt"
-    assert article.lead_image.name == new_image
+    assert article.lead_image == new_image
     html = admin_client.get(versions_url("versions", article)).content.decode()
     assert "Das Aufmacherbild dieser Version ist nicht mehr vorhanden" in html
+
+
+def test_restoring_a_version_brings_its_lead_image_back(admin_client, journalist, history):
+    article, first, _second, paula, jonas = history
+    old_image = Article.objects.get(pk=article.pk).lead_image
+    save_version(
+        journalist,
+        Article.objects.get(pk=article.pk),
+        lead_image=ImageFactory(),
+        lead_image_alt="",
+        tags=["Rathaus", "Finanzen"],
+        authors=[paula, jonas],
+    )
+    assert admin_client.post(versions_url("restore", article, first.pk)).status_code == 302
+    article = Article.objects.get(pk=article.pk)
+    assert article.lead_image == old_image
+    assert article.lead_image_alt == "Der Ratssaal bei der Sitzung"

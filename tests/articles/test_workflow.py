@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, PendingChange, StatusChange
+from images.models import Image
 from tests.articles.test_admin import change_form_data
-from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, image_upload
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def add_form(category, author, **extra):
         "lead": "Ab März fährt die Linie 12 bis zum Gewerbegebiet Nord.",
         "body": "<p>Die Stadtwerke haben den Fahrplan vorgestellt.</p>",
         "category": category.pk, "tags": "Verkehr", "authors": [author.pk],
-        "lead_image_alt": "", "lead_image_caption": "", "lead_image_credit": "",
+        "lead_image": "", "lead_image_alt": "", "lead_image_caption": "",
         "status": "draft", "status_comment": "", "correction_note": "",
         "published_at_0": "25.11.2026", "published_at_1": "06:00:00",
     }  # fmt: skip
@@ -129,23 +130,41 @@ def test_a_scheduled_article_is_labelled_and_goes_live_at_its_moment(editor, cli
 
 def test_publishing_lists_every_missing_item_at_once(editor):
     _user, cvd = editor
-    category = CategoryFactory()
-    body = "<h3>Zu tief</h3><p>Text</p><h2>Gut</h2><h4>Übersprungen</h4>"
-    data = add_form(category, AuthorFactory(), status="published", lead="", authors=[],
-                    lead_image=image_upload(), lead_image_alt="", body=body)  # fmt: skip
+    category, author = CategoryFactory(), AuthorFactory()
+    # Fresh uploads: the library has neither their credits nor (the lead's) alt text yet.
+    lead_image = ImageFactory(alt_text="", credit="")
+    photo = ImageFactory(title="Busbahnhof von oben", credit="")
+    figure = f'<figure class="image"><img src="{photo.file.url}" alt=""></figure>'
+    body = "<h3>Zu tief</h3><p>Text</p><h2>Gut</h2><h4>Übersprungen</h4>" + figure
+    data = add_form(category, author, status="published", lead="", authors=[],
+                    lead_image=lead_image.pk, lead_image_alt="", body=body)  # fmt: skip
     response = cvd.post(reverse("admin:articles_article_add"), data)
     assert response.status_code == 200
     errors = " ".join(response.context["adminform"].form.non_field_errors())
     for missing in ("einen Anreißer", "mindestens eine Autorin", "Alternativtext",
-                    "Bildnachweis"):  # fmt: skip
+                    "Busbahnhof von oben"):  # fmt: skip
         assert missing in errors
+    assert errors.count("Bildnachweis") == 2  # the lead image's and the photo's in the text
     assert "Ebene 1 folgt eine der Ebene 3" in errors
     assert "Ebene 2 folgt eine der Ebene 4" in errors
     assert not Article.objects.exists()
 
     # A draft may lack all of it.
-    data.update(status="draft", lead_image=image_upload(), lead_image_alt="Ein Bus")
+    data.update(status="draft")
     assert cvd.post(reverse("admin:articles_article_add"), data).status_code == 302
+    Article.objects.all().delete()
+
+    # Credits given in the library, the alt text in the article's own words: published.
+    for image in (lead_image, photo):
+        image.credit = "Clara Weiß"
+        image.save()
+    data.update(status="published", lead="Ab März fährt die Linie 12.", authors=[author.pk],
+                lead_image_alt="Ein Bus am Busbahnhof", body="<p>Text</p>" + figure)  # fmt: skip
+    response = cvd.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article = Article.objects.get()
+    assert article.is_public and article.lead_image == lead_image
+    assert list(article.text_images.all()) == [photo]
 
 
 def test_a_correction_by_redaktion_waits_for_approval(trainee, editor, client):
@@ -204,6 +223,55 @@ def test_a_rejected_correction_needs_a_reason_and_changes_nothing(trainee, edito
     assert Article.objects.get().kicker == "Alte Unterzeile"
     # The journalist sees the decision on the article's page.
     assert "Die Unterzeile stimmte." in journalist.get(change_url(article)).content.decode()
+
+
+def test_a_new_lead_image_by_redaktion_needs_its_credit_and_waits_for_approval(
+    trainee, editor, client
+):
+    _user, journalist = trainee
+    _cvd_user, cvd = editor
+    winter = ImageFactory(title="Rathaus im Winter")
+    article = ArticleFactory(lead_image=winter)
+    spring = ImageFactory(title="Rathaus im Frühling", credit="")  # credit still missing
+    data = change_form_data(journalist, article) | {"lead_image": spring.pk}
+    response = journalist.post(change_url(article), data)
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.non_field_errors())
+    assert "einen Bildnachweis für das Aufmacherbild" in errors
+    assert not PendingChange.objects.exists()
+
+    spring.credit = "Clara Weiß"
+    spring.save()
+    assert journalist.post(change_url(article), data).status_code == 302
+    assert Article.objects.get().lead_image == winter  # readers keep the live image
+    pending = PendingChange.objects.get()
+    assert set(pending.data) == {"lead_image"}
+    decide = reverse("admin:articles_pendingchange_change", args=[pending.pk])
+    html = cvd.get(decide).content.decode()
+    assert "Rathaus im Winter" in html and "Rathaus im Frühling" in html
+    assert cvd.post(decide, {"approve": "1"}).status_code == 302
+    assert Article.objects.get().lead_image == spring
+    assert "Foto: Clara Weiß" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_lead_image_deleted_before_approval_is_not_applied(trainee, editor):
+    _user, journalist = trainee
+    _cvd_user, cvd = editor
+    winter = ImageFactory(title="Rathaus im Winter")
+    article = ArticleFactory(lead_image=winter)
+    spring = ImageFactory(title="Rathaus im Frühling")
+    data = change_form_data(journalist, article) | {"lead_image": spring.pk}
+    journalist.post(change_url(article), data)
+    pending = PendingChange.objects.get()
+    # Nothing uses it yet: the editor on duty may delete it from the library.
+    delete = reverse("admin:images_image_delete", args=[spring.pk])
+    assert cvd.post(delete, {"post": "yes"}).status_code == 302
+    assert not Image.objects.filter(pk=spring.pk).exists()
+    decide = reverse("admin:articles_pendingchange_change", args=[pending.pk])
+    response = cvd.post(decide, {"approve": "1"}, follow=True)
+    assert "inzwischen aus der Bildbibliothek gelöscht" in response.content.decode()
+    assert Article.objects.get().lead_image == winter
+    assert PendingChange.objects.get().state == "pending"
 
 
 def test_the_editor_on_duty_edits_a_live_article_directly(editor, client):

@@ -5,7 +5,9 @@ import os
 import pytest
 from django.core.management import call_command
 
+from articles import workflow
 from articles.models import Article, Author, Category, Tag
+from images.models import Image
 from newsroom.models import Page, SiteSettings
 
 
@@ -15,7 +17,8 @@ def load_demo():
 
 
 def counts():
-    return [m.objects.count() for m in (Category, Author, Tag, Article, Page, SiteSettings)]
+    models = (Category, Author, Tag, Article, Page, SiteSettings, Image)
+    return [m.objects.count() for m in models]
 
 
 @pytest.mark.django_db
@@ -24,7 +27,13 @@ def test_demo_fills_the_portal_and_can_run_again():
     assert Category.objects.count() >= 8 and Category.objects.exclude(parent=None).exists()
     published = Article.objects.published()
     assert published.count() >= 40
-    assert not published.filter(lead_image="").exists()
+    assert not published.filter(lead_image=None).exists()
+    assert not Author.objects.filter(photo=None).exists()
+    # The photos are library images, credited, as publishing needs; one is in a text.
+    assert not Image.objects.missing_credit().exists()
+    assert published.exclude(text_images=None).exists()
+    for article in published.exclude(text_images=None):
+        assert workflow.publish_problems(workflow.content_values(article)) == []
     assert published.filter(is_lead_story=True).exists()
     assert Tag.objects.exists() and not published.filter(authors=None).exists()
     assert Article.objects.count() > published.count()  # a draft and a scheduled one

@@ -13,16 +13,15 @@ from lxml import html as lxml_html
 from PIL import Image
 
 from ads.models import JobAd
-from articles.models import Article
+from images.models import Image as LibraryImage
 from newsroom import uploads
 from tests.ads.test_submit_form import URL as JOB_SUBMIT_URL
 from tests.ads.test_submit_form import form_data as job_form_data
-from tests.factories import CategoryFactory, image_upload
-from tests.newsroom.test_images import article_form_data as _article_form_data
+from tests.factories import image_upload
 
 pytestmark = pytest.mark.django_db
 
-ARTICLE_ADD = reverse("admin:articles_article_add")
+LIBRARY_ADD = reverse("admin:images_image_add")
 NOTICE = "Ausgewähltes Bild: {} – wird beim Speichern übernommen."
 
 
@@ -43,61 +42,65 @@ def stored_size(fieldfile) -> tuple[int, int]:
         return image.size
 
 
-# The article form in the admin
+# The image library's upload form in the admin
 
 
-def article_form_data(category, **extra) -> dict:
-    # A draft: the gates before publishing are not what these tests are about.
-    return _article_form_data(category, status="draft", **extra)
+def library_form_data(**extra) -> dict:
+    data = {
+        "title": "", "alt_text": "Der Marktplatz am Morgen", "caption": "",
+        "credit": "Clara Weiß", "tags": "", "focal_x": "50", "focal_y": "50",
+    }  # fmt: skip
+    return data | extra
 
 
-@pytest.fixture
-def category():
-    return CategoryFactory()
-
-
-def post_article_with_error(admin_client, category, upload=None):
-    """A lead image with an over-long tag: the image itself is fine."""
-    data = article_form_data(
-        category, lead_image=upload or image_upload("marktplatz.jpg"), tags="x" * 101
-    )
-    response = admin_client.post(ARTICLE_ADD, data)
+def post_library_image_with_error(admin_client, upload=None):
+    """An image without its photo credit: the image itself is fine."""
+    data = library_form_data(file=upload or image_upload("marktplatz.jpg"), credit="")
+    response = admin_client.post(LIBRARY_ADD, data)
     assert response.status_code == 200
-    assert "tags" in response.context["adminform"].form.errors
+    assert set(response.context["adminform"].form.errors) == {"credit"}
     return response
 
 
-def test_lead_image_is_kept_across_a_validation_error(
-    admin_client, category, settings, django_capture_on_commit_callbacks
+def refused_without_a_file(response) -> bool:
+    """The form came back asking for a file, and nothing went into the library."""
+    errors = response.context["adminform"].form.errors if response.status_code == 200 else {}
+    return "file" in errors and not LibraryImage.objects.exists()
+
+
+def test_chosen_image_is_kept_across_a_validation_error(
+    admin_client, settings, django_capture_on_commit_callbacks
 ):
-    response = post_article_with_error(admin_client, category)
+    response = post_library_image_with_error(admin_client)
     html = response.content.decode()
     assert NOTICE.format("marktplatz.jpg") in html
-    token = kept_token(response, "lead_image")
+    token = kept_token(response, "file")
     (kept,) = kept_files(settings)
     assert f'src="/media/kept/{kept}"' in html  # the preview
-    tree = lxml_html.fromstring(response.content)
-    described = tree.get_element_by_id("id_lead_image").get("aria-describedby", "").split()
-    assert "id_lead_image_kept" in described
+    tree = lxml_html.fromstring(html)
+    described = tree.get_element_by_id("id_file").get("aria-describedby", "").split()
+    assert "id_file_kept" in described
+    assert not LibraryImage.objects.exists()
 
-    # The error fixed, no file chosen again: the kept image is saved with the article.
-    data = article_form_data(category, lead_image__kept=token)
+    # The credit given, no file chosen again: the kept image goes into the library.
+    data = library_form_data(file__kept=token)
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(ARTICLE_ADD, data)
+        response = admin_client.post(LIBRARY_ADD, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
-    article = Article.objects.get()
-    assert article.lead_image.name.startswith("articles/")
-    assert stored_size(article.lead_image) == (640, 400)
-    assert (article.lead_image_width, article.lead_image_height) == (640, 400)
+    image = LibraryImage.objects.get()
+    assert image.file.name.startswith("images/")
+    assert stored_size(image.file) == (640, 400)
+    assert (image.width, image.height) == (640, 400)
+    assert image.title == "marktplatz"  # named after the file as the journalist chose it
     assert kept_files(settings) == []  # the temporary copy is gone
 
 
-def test_the_image_stays_kept_through_a_second_error(admin_client, category, settings):
-    token = kept_token(post_article_with_error(admin_client, category), "lead_image")
-    data = article_form_data(category, lead_image__kept=token, tags="y" * 101)
-    response = admin_client.post(ARTICLE_ADD, data)
+def test_the_image_stays_kept_through_a_second_error(admin_client, settings):
+    token = kept_token(post_library_image_with_error(admin_client), "file")
+    data = library_form_data(file__kept=token, credit="", alt_text="")
+    response = admin_client.post(LIBRARY_ADD, data)
     assert NOTICE.format("marktplatz.jpg") in response.content.decode()
-    assert kept_token(response, "lead_image") == token
+    assert kept_token(response, "file") == token
     assert len(kept_files(settings)) == 1  # stored once, not once per attempt
 
 
@@ -110,67 +113,61 @@ def test_the_image_stays_kept_through_a_second_error(admin_client, category, set
     ],
     ids=["changed-signature", "plain-path", "empty"],
 )
-def test_a_tampered_token_is_ignored(admin_client, category, tamper):
-    token = kept_token(post_article_with_error(admin_client, category), "lead_image")
-    response = admin_client.post(
-        ARTICLE_ADD, article_form_data(category, lead_image__kept=tamper(token))
-    )
-    assert response.status_code == 302
-    assert not Article.objects.get().lead_image
+def test_a_tampered_token_is_ignored(admin_client, tamper):
+    token = kept_token(post_library_image_with_error(admin_client), "file")
+    response = admin_client.post(LIBRARY_ADD, library_form_data(file__kept=tamper(token)))
+    assert refused_without_a_file(response)
 
 
-def test_a_signed_token_cannot_name_another_stored_file(admin_client, category):
+def test_a_signed_token_cannot_name_another_stored_file(admin_client):
     # Defence in depth: even a validly signed token reaches only kept/ files.
-    default_storage.save("articles/fremd.jpg", ContentFile(image_upload().read()))
-    forged = uploads.signing.dumps(["articles/fremd.jpg", "fremd.jpg"], salt=uploads._SALT)
-    response = admin_client.post(ARTICLE_ADD, article_form_data(category, lead_image__kept=forged))
-    assert response.status_code == 302
-    assert not Article.objects.get().lead_image
+    default_storage.save("images/fremd.jpg", ContentFile(image_upload().read()))
+    forged = uploads.signing.dumps(["images/fremd.jpg", "fremd.jpg"], salt=uploads._SALT)
+    response = admin_client.post(LIBRARY_ADD, library_form_data(file__kept=forged))
+    assert refused_without_a_file(response)
 
 
-def test_an_expired_token_is_ignored(admin_client, category, monkeypatch):
-    token = kept_token(post_article_with_error(admin_client, category), "lead_image")
+def test_an_expired_token_is_ignored(admin_client, monkeypatch):
+    token = kept_token(post_library_image_with_error(admin_client), "file")
     monkeypatch.setattr(uploads, "KEPT_MAX_AGE", uploads.timedelta(seconds=-1))
-    response = admin_client.post(ARTICLE_ADD, article_form_data(category, lead_image__kept=token))
-    assert response.status_code == 302
-    assert not Article.objects.get().lead_image
+    response = admin_client.post(LIBRARY_ADD, library_form_data(file__kept=token))
+    assert refused_without_a_file(response)
 
 
 def test_a_newly_chosen_file_wins_over_the_kept_one(
-    admin_client, category, settings, django_capture_on_commit_callbacks
+    admin_client, settings, django_capture_on_commit_callbacks
 ):
-    token = kept_token(post_article_with_error(admin_client, category), "lead_image")
-    data = article_form_data(
-        category, lead_image__kept=token, lead_image=image_upload("neu.png", (300, 200), fmt="PNG")
-    )
+    token = kept_token(post_library_image_with_error(admin_client), "file")
+    data = library_form_data(file__kept=token, file=image_upload("neu.png", (300, 200), fmt="PNG"))
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(ARTICLE_ADD, data)
+        response = admin_client.post(LIBRARY_ADD, data)
     assert response.status_code == 302
-    assert stored_size(Article.objects.get().lead_image) == (300, 200)
+    image = LibraryImage.objects.get()
+    assert stored_size(image.file) == (300, 200) and image.title == "neu"
     assert kept_files(settings) == []
 
 
-def test_the_kept_image_can_be_discarded(admin_client, category, settings):
-    token = kept_token(post_article_with_error(admin_client, category), "lead_image")
-    data = article_form_data(category, lead_image__kept=token, lead_image__kept_discard="on")
-    assert admin_client.post(ARTICLE_ADD, data).status_code == 302
-    assert not Article.objects.get().lead_image
-    assert kept_files(settings) == []
-
-
-def test_an_invalid_image_is_not_kept(admin_client, category, settings):
-    response = admin_client.post(
-        ARTICLE_ADD, article_form_data(category, lead_image=image_upload("scan.bmp", fmt="BMP"))
-    )
-    assert response.context["adminform"].form.errors["lead_image"]
+def test_the_kept_image_can_be_discarded(admin_client, settings):
+    token = kept_token(post_library_image_with_error(admin_client), "file")
+    data = library_form_data(file__kept=token, file__kept_discard="on")
+    response = admin_client.post(LIBRARY_ADD, data)
+    assert refused_without_a_file(response)  # no image chosen any more
     assert "__kept" not in response.content.decode()
     assert kept_files(settings) == []
 
 
-def test_the_kept_copy_carries_no_metadata(admin_client, category, settings):
+def test_an_invalid_image_is_not_kept(admin_client, settings):
+    upload = image_upload("scan.bmp", fmt="BMP")
+    response = admin_client.post(LIBRARY_ADD, library_form_data(file=upload, credit=""))
+    assert response.context["adminform"].form.errors["file"]
+    assert "__kept" not in response.content.decode()
+    assert kept_files(settings) == []
+
+
+def test_the_kept_copy_carries_no_metadata(admin_client, settings):
     from tests.newsroom.test_images import jpeg_with_gps
 
-    post_article_with_error(admin_client, category, upload=jpeg_with_gps())
+    post_library_image_with_error(admin_client, upload=jpeg_with_gps())
     (kept,) = kept_files(settings)
     with Image.open(settings.MEDIA_ROOT / "kept" / kept) as image:
         assert dict(image.getexif()) == {}
@@ -243,7 +240,7 @@ def test_logo_is_kept_when_the_submission_limit_refuses_a_valid_form(
 def test_purge_deletes_old_kept_files_and_keeps_fresh_ones(settings):
     old = default_storage.save("kept/" + "a" * 32 + ".jpg", ContentFile(b"alt"))
     fresh = default_storage.save("kept/" + "b" * 32 + ".jpg", ContentFile(b"neu"))
-    other = default_storage.save("articles/" + "c" * 32 + ".jpg", ContentFile(b"bleibt"))
+    other = default_storage.save("images/" + "c" * 32 + ".jpg", ContentFile(b"bleibt"))
     day_ago = time.time() - 25 * 3600
     os.utime(default_storage.path(old), (day_ago, day_ago))
     out = StringIO()

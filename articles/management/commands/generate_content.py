@@ -11,9 +11,7 @@ sanitizer would keep unchanged, and the derived fields (TaggedArticle.listed_at)
 import random
 import time
 from datetime import timedelta
-from types import SimpleNamespace
 
-from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -21,12 +19,11 @@ from django.utils import timezone
 from articles.demo import PALETTE, lead_image
 from articles.demo_content import AUTHORS, CATEGORIES
 from articles.models import Article, Author, Category, Tag, TaggedArticle
+from images.models import Image as LibraryImage
 from newsroom import caching
-from newsroom.images import save_renditions
 from newsroom.text import slugify_de
 
 IMAGE_COUNT = 5
-IMAGE_SIZE = (1200, 750)
 TAG_COUNT = 300
 PER_DAY = (20, 30)
 
@@ -172,18 +169,23 @@ class ArchiveGenerator:
         Tag.objects.bulk_create(new)
         return list(Tag.objects.all())
 
-    def images(self) -> list[str]:
-        """A handful of lead images stored once; many articles point at the same files."""
-        names = []
+    def images(self) -> list[LibraryImage]:
+        """A handful of library images; many articles use the same ones."""
+        images = []
         colours = list(PALETTE.values())
+        rnd = random.Random(self.seed)
         for i in range(IMAGE_COUNT):
-            name = f"articles/generated/bild-{i}.jpg"
-            if not default_storage.exists(name):
-                stored = default_storage.save(name, lead_image(self.seed * 100 + i, colours[i]))
-                save_renditions(SimpleNamespace(storage=default_storage, name=stored))
-                name = stored
-            names.append(name)
-        return names
+            title = f"Generiertes Bild {i + 1}"
+            image = LibraryImage.objects.filter(title=title).first()
+            if image is None:
+                image = LibraryImage.objects.create(
+                    title=title,
+                    file=lead_image(self.seed * 100 + i, colours[i]),
+                    alt_text="Gezeichnete Stadtansicht",
+                    credit=f"{rnd.choice(FIRST_NAMES)} {rnd.choice(LAST_NAMES)}",
+                )
+            images.append(image)
+        return images
 
     def article(self, rnd, i, total, days_back, now, categories, images) -> Article:
         place = rnd.choice(PLACES)
@@ -198,7 +200,7 @@ class ArchiveGenerator:
         elif roll < 0.015:
             published_at = now + timedelta(hours=rnd.randint(1, 240))  # scheduled
         with_image = rnd.random() < 0.6
-        image = rnd.choice(images) if with_image else ""
+        image = rnd.choice(images) if with_image else None
         return Article(
             title=title[:200],
             slug=f"{slugify_de(title)[:150].strip('-')}-{i}",
@@ -207,12 +209,7 @@ class ArchiveGenerator:
             body=self.body(rnd, place),
             category=rnd.choice(categories),
             lead_image=image,
-            lead_image_width=IMAGE_SIZE[0] if image else None,
-            lead_image_height=IMAGE_SIZE[1] if image else None,
-            lead_image_alt=f"Ansicht von {place}" if image else "",
-            lead_image_credit=f"{rnd.choice(FIRST_NAMES)} {rnd.choice(LAST_NAMES)}"
-            if image
-            else "",
+            lead_image_alt=f"Ansicht von {place}" if image else "",  # this use's own words
             status=status,
             published_at=published_at,
             is_lead_story=i % 5000 == 7,  # a few Aufmacher over the years

@@ -1,0 +1,154 @@
+// "Insert from the library" for CKEditor 5 fields (django-ckeditor-5).
+//
+// Every textarea with data-library-chooser="<image changelist URL>" gets a button after its
+// editor. The button opens the image library as a Django admin popup, exactly as a raw-id
+// "lookup" would (Django's RelatedObjectLookups.js): the popup's window name points at a
+// hidden input made here. When an image is picked in the popup, or uploaded there with
+// "add image", Django calls opener.dismissRelatedLookupPopup (or
+// dismissAddRelatedObjectPopup). Both are wrapped: Django's own function still runs (it
+// sets the value, closes the popup, keeps its bookkeeping); for our inputs the image's data
+// is then read from "<changelist URL><id>/auswahl/" and inserted at the cursor with the
+// editor's insertImage command. Every other popup of the page works as before.
+//
+// Texts are German by default; data-library-chooser-label, -inserted and -error on the
+// textarea replace them (e.g. with translated strings from the server).
+"use strict";
+(function () {
+  const TEXTS = {
+    label: "Bild aus der Bibliothek einfügen",
+    inserted: "Bild eingefügt: %(title)s",
+    error: "Das Bild konnte nicht eingefügt werden. Bitte versuchen Sie es erneut.",
+  };
+  const INPUT_SUFFIX = "_library_choice";
+  const choosers = {}; // hidden input id -> {textarea, status}
+
+  function text(textarea, key) {
+    const attr = "libraryChooser" + key.charAt(0).toUpperCase() + key.slice(1);
+    return textarea.dataset[attr] || TEXTS[key];
+  }
+
+  function editorFor(textarea) {
+    // django-ckeditor-5 keeps its editors by the textarea's id (app.js: window.editors).
+    return (window.editors || {})[textarea.id] || null;
+  }
+
+  function chooserUrl(base, extra) {
+    const url = new URL(base, window.location.href);
+    Object.keys(extra).forEach(function (key) {
+      url.searchParams.set(key, extra[key]);
+    });
+    return url;
+  }
+
+  function openLibrary(textarea, input) {
+    const url = chooserUrl(textarea.dataset.libraryChooser, { _popup: 1, _to_field: "id" });
+    if (typeof window.showRelatedObjectLookupPopup === "function") {
+      // Django names the window after the input ("lookup_" is stripped) and numbers it.
+      window.showRelatedObjectLookupPopup({ id: "lookup_" + input.id, href: url.href });
+    } else {
+      const win = window.open(url.href, input.id + "__1", "height=600,width=900,resizable=yes,scrollbars=yes");
+      if (win) {
+        win.focus();
+      }
+    }
+  }
+
+  function report(chooser, message, isError) {
+    chooser.status.textContent = message;
+    chooser.status.classList.toggle("library-chooser__status--error", Boolean(isError));
+  }
+
+  function insert(chooser, imageId) {
+    const textarea = chooser.textarea;
+    const base = new URL(textarea.dataset.libraryChooser, window.location.href);
+    const url = new URL(encodeURIComponent(imageId) + "/auswahl/", base);
+    fetch(url.href, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (image) {
+        const editor = editorFor(textarea);
+        const command = editor && editor.commands.get("insertImage");
+        if (!command || !command.isEnabled) {
+          throw new Error("insertImage is not available here");
+        }
+        editor.execute("insertImage", {
+          source: [{ src: image.src, alt: image.alt, width: image.width, height: image.height }],
+        });
+        editor.editing.view.focus();
+        report(chooser, text(textarea, "inserted").replace("%(title)s", image.title || image.alt), false);
+      })
+      .catch(function (error) {
+        report(chooser, text(textarea, "error"), true);
+        if (window.console) {
+          console.error(error);
+        }
+      });
+  }
+
+  function chooserFor(win) {
+    // The popup's name is the input's id plus Django's popup index ("__1").
+    const name = (win && win.name ? win.name : "").replace(/__\d+$/, "");
+    return Object.prototype.hasOwnProperty.call(choosers, name) ? choosers[name] : null;
+  }
+
+  function wrap(functionName) {
+    const original = window[functionName];
+    if (typeof original !== "function" || original.libraryChooserWrapped) {
+      return;
+    }
+    const wrapped = function (win, chosenId) {
+      const chooser = chooserFor(win);
+      const result = original.apply(this, arguments);
+      if (chooser) {
+        insert(chooser, String(chosenId));
+      }
+      return result;
+    };
+    wrapped.libraryChooserWrapped = true;
+    window[functionName] = wrapped;
+  }
+
+  function addChooser(textarea) {
+    if (!textarea.id || textarea.dataset.libraryChooserReady) {
+      return;
+    }
+    textarea.dataset.libraryChooserReady = "1";
+    const input = document.createElement("input");
+    input.type = "hidden";
+    input.id = textarea.id + INPUT_SUFFIX; // no name: never submitted
+
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button library-chooser__button";
+    button.textContent = text(textarea, "label");
+
+    const status = document.createElement("span");
+    status.className = "library-chooser__status";
+    status.setAttribute("role", "status");
+
+    const wrapper = document.createElement("div");
+    wrapper.className = "library-chooser";
+    wrapper.append(button, input, status);
+    // After the editor's container (django-ckeditor-5's widget), below the field's row.
+    const container = textarea.closest(".ck-editor-container") || textarea;
+    const row = container.closest(".flex-container") || container;
+    row.after(wrapper);
+
+    choosers[input.id] = { textarea: textarea, status: status };
+    button.addEventListener("click", function () {
+      report(choosers[input.id], "", false);
+      openLibrary(textarea, input);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    // By now Django's RelatedObjectLookups.js has defined the functions the popup calls.
+    wrap("dismissRelatedLookupPopup");
+    wrap("dismissAddRelatedObjectPopup");
+    document.querySelectorAll("textarea[data-library-chooser]").forEach(addChooser);
+  });
+})();
