@@ -58,6 +58,8 @@ class Renditions:
         ext = image.file.name.rpartition(".")[2].lower()
         self.fallback = "png" if ext in ("png", "gif") else "jpg"
         self.folder = f"{DIRECTORY}/{image.pk}/{image.rendition_key}"
+        # Folder and file names are plain ASCII: one storage call, then concatenation.
+        self.base_url = default_storage.url(f"{self.folder}/")
 
     # --- sizes ------------------------------------------------------------------------
 
@@ -92,7 +94,7 @@ class Renditions:
         return f"{self.folder}/{crop.name}-{width}.{ext}"
 
     def url(self, crop: Crop, width: int, ext: str) -> str:
-        return default_storage.url(self.name(crop, width, ext))
+        return f"{self.base_url}{crop.name}-{width}.{ext}"
 
     def srcset(self, crop: Crop, ext: str) -> str:
         return ", ".join(f"{self.url(crop, w, ext)} {w}w" for w in self.widths(crop))
