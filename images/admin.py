@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from .forms import ImageAdminForm
 from .models import Image
 from .renditions import CROPS
+from .widgets import thumbnail
 
 # Where an image can be used: the reverse relation, what it means, the admin page of a
 # use and the permission needed to open it, the field naming a use.
@@ -131,17 +132,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("preview"))
     def thumbnail(self, obj):
-        """The square crop at its smallest width: no query, the address is computed."""
-        renditions = obj.renditions
-        crop = CROPS["square"]
-        width = renditions.widths(crop)[0]
-        return format_html(
-            '<img class="image-thumbnail" src="{}" alt="{}" width="{}" height="{}" '
-            'loading="lazy" decoding="async">',
-            renditions.url(crop, width, renditions.fallback),
-            obj.alt_text,
-            *renditions.size(crop, width),
-        )
+        return thumbnail(obj, 96, "square", alt=obj.alt_text, css_class="image-thumbnail")
 
     @admin.display(description=_("photo credit"), ordering="credit")
     def credit_column(self, obj):

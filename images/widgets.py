@@ -1,20 +1,28 @@
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from .renditions import CROPS
 
 
-def thumbnail(image, width: int, crop: str = "wide") -> str:
-    """A small picture of a library image for admin lists ("–" without one)."""
+def thumbnail(image, width: int, crop: str = "wide", alt: str = "", css_class: str = "") -> str:
+    """A small picture of a library image for the admin, `width` pixels wide ("–" without
+    an image): the crop's smallest rendition, its address computed, no query."""
     if image is None:
         return "–"
     crop = CROPS[crop]
     renditions = image.renditions
     stored = renditions.widths(crop)[0]
     height = round(width * renditions.size(crop, stored)[1] / stored)
-    url = renditions.url(crop, stored, renditions.fallback)
     return format_html(
-        '<img src="{}" alt="" width="{}" height="{}" loading="lazy">', url, width, height
+        '<img{} src="{}" alt="{}" width="{}" height="{}" loading="lazy" decoding="async">',
+        format_html(' class="{}"', css_class) if css_class else "",
+        renditions.url(crop, stored, renditions.fallback),
+        alt,
+        width,
+        height,
     )
 
 
@@ -25,22 +33,21 @@ class ImageChooserWidget(ForeignKeyRawIdWidget):
     template_name = "admin/images/widgets/image_chooser.html"
 
     def label_and_url_for_value(self, value):
-        self._chosen = self.rel.model._default_manager.using(self.db).filter(pk=value).first()
-        return super().label_and_url_for_value(value)
+        # Django's lookup, once: the chosen image also gives the thumbnail.
+        try:
+            self._chosen = self.rel.model._default_manager.using(self.db).get(pk=value)
+        except (ValueError, ValidationError, self.rel.model.DoesNotExist):
+            return "", ""
+        info = self.rel.model._meta.app_label, self.rel.model._meta.model_name
+        url = reverse("admin:{}_{}_change".format(*info), args=[self._chosen.pk])
+        return Truncator(self._chosen).words(14), url
 
     def get_context(self, name, value, attrs):
         self._chosen = None
         context = super().get_context(name, value, attrs)
-        image = self._chosen
-        if image is not None:
-            crop = CROPS["wide"]
-            width = image.renditions.widths(crop)[0]
-            context["thumbnail"] = {
-                "url": image.renditions.url(crop, width, image.renditions.fallback),
-                "width": min(width, 160),
-                "height": round(min(width, 160) * 9 / 16),
-                "credit": image.credit,
-            }
+        if self._chosen is not None:
+            context["thumbnail"] = thumbnail(self._chosen, 160)
+            context["credit"] = self._chosen.credit
         return context
 
 

@@ -55,6 +55,16 @@ def admin_client(journalist):
     return client
 
 
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page; at the end of a test it waits until the browser has no
+    request open (images below the fold, renditions made on first request, ad beacons), so
+    that no live-server request still runs while the database is emptied for the next test."""
+    yield page
+    if not page.is_closed():
+        page.wait_for_load_state("networkidle")
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

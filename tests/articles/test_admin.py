@@ -69,6 +69,17 @@ def test_the_lead_image_is_chosen_from_the_library(admin_client):
     assert f'<img src="/media/renditions/{rathaus.pk}/' in listing
 
 
+def test_a_mistyped_image_number_is_a_form_error_not_a_server_error(admin_client):
+    article = ArticleFactory(title="Stadtfest", lead_image=ImageFactory())
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    for typed in ("abc", "999999"):
+        response = admin_client.post(
+            url, change_form_data(admin_client, article) | {"lead_image": typed}
+        )
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors["lead_image"]
+
+
 def test_article_list_filters_and_search(admin_client):
     ArticleFactory(title="Rathaus tagt", status=Article.Status.DRAFT)
     ArticleFactory(title="Sportfest")

@@ -1,8 +1,10 @@
 """A journalist writes an article in the real admin with CKEditor 5, in Chromium."""
 
 import re
+from contextlib import suppress
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from articles.models import Article
@@ -72,8 +74,10 @@ def test_journalist_writes_and_publishes_an_article(live_server, journalist_logi
         page.locator("#lookup_id_lead_image").click()
     popup = opened.value
     popup.wait_for_load_state()
-    # Choosing closes the popup: nothing to wait for after the click.
-    popup.get_by_role("link", name="Kehrmaschine am Markt", exact=True).click(no_wait_after=True)
+    # Choosing closes the popup, sometimes before Playwright's click has returned.
+    with suppress(PlaywrightError):
+        choice = popup.get_by_role("link", name="Kehrmaschine am Markt", exact=True)
+        choice.click(no_wait_after=True)
     expect(page.locator("#id_lead_image")).to_have_value(str(photo.pk))
 
     page.locator("#id_status").select_option("published")
