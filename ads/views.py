@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from newsroom.beacons import is_robot, is_same_site
 from newsroom.caching import ADS, cache_tags
 from newsroom.validators import validate_http_url
 
@@ -26,9 +27,6 @@ BOARD_PAGE_SIZE = 20
 # At most this many ads per impression report: a board page shows five banners and its
 # job ads, an article page five banners and the job box.
 MAX_REPORTED_ADS = len(Banner.SLOT_SIZES) + BOARD_PAGE_SIZE
-# Honest robots name themselves so; their visits are no clicks (a crawler following
-# every ad link once a day would otherwise add a click to each).
-_ROBOT = re.compile(r"bot|crawl|spider|slurp|preview|facebookexternalhit", re.IGNORECASE)
 
 
 def client_ip(request) -> str:
@@ -43,9 +41,9 @@ def client_ip(request) -> str:
 
 
 def click_visitor(request) -> str | None:
-    """Who clicked, for counting a reader's repeated clicks once; None for robots."""
-    agent = request.headers.get("User-Agent", "")
-    if not agent or _ROBOT.search(agent):
+    """Who clicked, for counting a reader's repeated clicks once; None for robots (a crawler
+    following every ad link once a day would otherwise add a click to each)."""
+    if is_robot(request):
         return None
     return client_ip(request)
 
@@ -212,10 +210,7 @@ _SHOWN = re.compile(r"^([bj])(\d{1,12})$")
 @never_cache
 def ads_seen(request):
     """Count impressions a page reported with ads.js (see the comment there)."""
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in {"same-origin", "none"}:
-        return HttpResponseForbidden()
-    origin = request.headers.get("Origin")
-    if origin and origin != f"{request.scheme}://{request.get_host()}":
+    if not is_same_site(request):
         return HttpResponseForbidden()
     banner_ids, job_ids = set(), set()
     for token in request.POST.get("shown", "").split()[:MAX_REPORTED_ADS]:

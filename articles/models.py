@@ -1,10 +1,11 @@
+from collections import Counter
 from html import unescape
 
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import DEFERRED, Q
 from django.templatetags.static import static
 from django.urls import Resolver404, resolve, reverse
@@ -26,6 +27,8 @@ from newsroom.text import slugify_de
 from .search import search_articles
 
 PUBLISHER_LOGO = "img/publisher-logo.png"  # 512 × 512, for search engines
+# Related articles look at this many of each tag's newest articles, never at all of them.
+RELATED_PER_TAG = 50
 
 # Top-level paths the site uses (or a web server serves) besides categories.
 RESERVED_SLUGS = {"admin", "static", "media", "api", "feed", "rss", "sitemap", "robots"}
@@ -233,6 +236,18 @@ class TaggedArticle(TaggedItemBase):
         super().save(*args, **kwargs)
 
 
+def union_all(parts: list[models.QuerySet]) -> tuple[str, list]:
+    """SQL and parameters for the rows of the querysets `parts` (each may be ordered and
+    sliced: it runs through its own index), one after another, each row with the number of
+    its part as `part`. SQLite allows no LIMIT inside a compound select: each is wrapped."""
+    sql, params = [], []
+    for i, part in enumerate(parts):
+        part_sql, part_params = part.query.sql_with_params()
+        sql.append(f"SELECT part{i}.*, {i} AS part FROM ({part_sql}) AS part{i}")
+        params.extend(part_params)
+    return " UNION ALL ".join(sql), params
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published and not dated in the future."""
@@ -326,14 +341,8 @@ class ArticleQuerySet(models.QuerySet):
         select, so each part is wrapped). At most ~500 parts (SQLite's compound limit)."""
         if not parts:
             return []
-        sql, params = [], []
-        for i, part in enumerate(parts):
-            part_sql, part_params = part.order_by("-published_at", "-pk")[
-                :per_part
-            ].query.sql_with_params()
-            sql.append(f"SELECT * FROM ({part_sql}) AS part{i}")
-            params.extend(part_params)
-        query = f"SELECT * FROM ({' UNION ALL '.join(sql)}) AS merged"
+        union, params = union_all([p.order_by("-published_at", "-pk")[:per_part] for p in parts])
+        query = f"SELECT * FROM ({union}) AS merged"
         query += " ORDER BY merged.published_at DESC, merged.id DESC"
         if limit is not None:
             query += " LIMIT %s"
@@ -349,6 +358,48 @@ class ArticleQuerySet(models.QuerySet):
         """Articles in `category` or any of its subcategories (for small sets; lists page
         through newest_ids_in(category.subtree()))."""
         return self.filter(Q(category=category) | Q(category__path__startswith=f"{category.path}/"))
+
+    def related_to(self, article: "Article", limit: int = 4) -> list["Article"]:
+        """Published articles to read after `article` (never itself): those sharing the most
+        of its tags first, the newer first among equals, filled up with the newest of its
+        category. Three queries whatever the number of tags: its tags (none when prefetched),
+        one UNION ALL of short index walks (per tag the newest RELATED_PER_TAG rows of
+        TaggedArticle's (tag, listed_at) index, so "most shared" is counted among those; the
+        category's newest), the chosen articles."""
+        now = timezone.now()
+        parts = [
+            TaggedArticle.objects.filter(tag_id=tag.pk, listed_at__lte=now)
+            .exclude(content_object_id=article.pk)
+            .order_by("-listed_at", "-content_object_id")
+            .values_list("content_object_id", "listed_at")[:RELATED_PER_TAG]
+            for tag in article.tags.all()
+        ]
+        # Enough of the category's newest to fill up whatever the tags did not.
+        parts.append(
+            Article.objects.filter(category_id=article.category_id, published_at__lte=now)
+            .filter(status=Article.Status.PUBLISHED)
+            .exclude(pk=article.pk)
+            .order_by("-published_at", "-pk")
+            .values_list("pk", "published_at")[: 2 * limit]
+        )
+        union, params = union_all(parts)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(union, params)
+            rows = cursor.fetchall()
+        shared, dates, newest_in_category = Counter(), {}, []
+        for pk, date, part in rows:
+            if part == len(parts) - 1:  # the category's
+                newest_in_category.append((date, pk))
+            else:
+                shared[pk] += 1
+                dates[pk] = date
+        chosen = sorted(shared, key=lambda pk: (shared[pk], dates[pk], pk), reverse=True)[:limit]
+        for _date, pk in sorted(newest_in_category, reverse=True):
+            if len(chosen) >= limit:
+                break
+            if pk not in chosen:
+                chosen.append(pk)
+        return self.in_order([(pk, None) for pk in chosen])
 
 
 class Article(models.Model):

@@ -1,22 +1,36 @@
 """Full-text search over articles whose cost does not grow with the archive.
 
-PostgreSQL: a German tsvector of title, kicker, lead and the body without its HTML, stored
-by a trigger in a column Django does not know (`search_document`) and indexed with GIN
-(migration 0005); "Schulen" finds "Schule".
-SQLite: an FTS5 table `articles_article_search` (contentless, rowid = article id) that
-triggers on articles_article keep in sync for every write path; words are matched exactly,
-with case folding (also of umlauts, "überschuss" finds "Überschuss").
+Searched: title, kicker, lead, body (without its HTML) and the tag names. Every word of the
+query is required; operators, quotes and punctuation are no syntax, just gaps.
 
-Both look at a bounded candidate set: the `RESULT_LIMIT` newest published matches. A common
-word in 50,000 articles must not make the database fetch and sort 50,000 rows per page view.
+PostgreSQL: a weighted German tsvector (title and tags count most, then kicker and lead,
+then the body) in a column Django does not know (`search_document`), kept by triggers and
+indexed with GIN (migrations 0005 and 0009). German word forms come from the stemmer
+("Schulen" finds "Schule"); parts of compound words from `articles_search_term`, every
+indexed word once with a trigram index: "Feuerwehr" also asks for the (at most
+COMPOUND_TERMS shortest) indexed words that contain it, such as "Jugendfeuerwehr".
+SQLite: an FTS5 table `articles_article_search` (contentless, rowid = article id) kept in
+sync by triggers. The query's words are reduced to their stems with the same Snowball
+stemmer PostgreSQL uses; a stem of PREFIX_MIN letters or more matches as a prefix
+("Hallenbad" finds "Hallenbads"), a shorter one its inflected forms ("Rat" finds "Rates",
+not "Rathaus"). Case and umlauts are folded ("überschuss" finds "Überschuss").
+
+Both look at a bounded candidate set, the `RESULT_LIMIT` newest published matches (a common
+word in 50,000 articles must not make the database fetch 50,000 rows per page view), and
+rank only those: a word in the title or a tag counts more than one in the body, then newer
+before older.
 """
 
 import re
 import unicodedata
+from html import unescape
 
+import snowballstemmer
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
 
 # The search page says so when the limit is reached ("Es werden die neuesten 200 Treffer
 # gezeigt"); more words narrow the search down to older articles. 200 is 17 pages of
@@ -24,13 +38,26 @@ from django.utils import timezone
 RESULT_LIMIT = 200
 # Words beyond this add nothing a reader needs and only cost index lookups.
 MAX_WORDS = 16
+# SQLite: stems this long match as prefixes; shorter ones would match too much ("rat").
+PREFIX_MIN = 6
+# Inflections a short stem is searched with on SQLite (PostgreSQL's stemmer knows them).
+SUFFIXES = ("", "e", "em", "en", "ens", "er", "ern", "es", "n", "s")
+# PostgreSQL: query words with a stem this long are also looked for inside compounds.
+COMPOUND_MIN = 5
+COMPOUND_TERMS = 30
+# Words around the first match that a result's snippet shows.
+SNIPPET_WORDS = 36
 
 SQLITE_TABLE = "articles_article_search"
 PG_INDEX = "articles_article_search_gin"
-# A tsvector column kept by a trigger and indexed with GIN (migration 0005).
+# A tsvector column kept by a trigger and indexed with GIN (migrations 0005, 0009).
 PG_DOCUMENT = "search_document"
+PG_TERMS = "articles_search_term"
+# Weights of (title, kicker, lead, body, tags) in SQLite's bm25().
+SQLITE_WEIGHTS = "10.0, 4.0, 4.0, 1.0, 10.0"
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")
+_WORDS_AND_GAPS = re.compile(r"([^\W_]+)")
 
 
 def clean_query(query: str) -> str:
@@ -39,20 +66,116 @@ def clean_query(query: str) -> str:
 
 
 def query_words(query: str) -> list[str]:
-    """The words of `query`: operators, quotes and punctuation are no syntax, just gaps."""
-    return _WORD.findall(clean_query(query))[:MAX_WORDS]
+    """The words of `query`, lower-cased: operators, quotes and punctuation are gaps."""
+    return [word.lower() for word in _WORD.findall(clean_query(query))[:MAX_WORDS]]
+
+
+def fold(word: str) -> str:
+    """`word` as the indexes compare it: lower case, without diacritics, "ß" as "ss"."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def stem(word: str) -> str:
+    # A stemmer object keeps state while it works: one per call, so threads never share it.
+    return snowballstemmer.stemmer("german").stemWord(word.lower())
 
 
 def fts5_query(words: list[str]) -> str:
-    """An FTS5 query needing every word: each one an FTS5 string, so none is an operator."""
-    return " ".join('"{}"'.format(word.replace('"', '""')) for word in words)
+    """An FTS5 query needing every word: each one a group of FTS5 strings (never operators),
+    its stem as a prefix or its inflected forms, and the word itself as typed."""
+
+    def quoted(term: str) -> str:
+        return '"{}"'.format(term.replace('"', '""'))
+
+    groups = []
+    for word in words:
+        base = stem(word)
+        if len(base) >= PREFIX_MIN:
+            terms = {f"{quoted(base)}*", f"{quoted(word)}*"}
+        else:
+            terms = {quoted(form + suffix) for form in (base, word) for suffix in SUFFIXES}
+        groups.append("(" + " OR ".join(sorted(terms)) + ")")
+    return " AND ".join(groups)
+
+
+def _pg_query(words: list[str]) -> tuple[str, list]:
+    """A tsquery needing every word in one of its German forms or inside a compound."""
+    groups, params = [], []
+    for word in words:
+        group = "plainto_tsquery('german'::regconfig, %s)"
+        params.append(word)
+        base = fold(stem(word))
+        if len(base) >= COMPOUND_MIN:
+            # Stop words ("über") get no compounds: plainto_tsquery drops them.
+            group = (
+                f"CASE WHEN numnode({group}) = 0 THEN ''::tsquery ELSE {group} || coalesce(("
+                "SELECT to_tsquery('simple'::regconfig, string_agg(term, ' | ')) FROM ("
+                f"SELECT term FROM {PG_TERMS} WHERE term LIKE %s ORDER BY length(term), term "
+                "LIMIT %s) AS compounds), ''::tsquery) END"
+            )
+            params += [word, f"%{base}%", COMPOUND_TERMS]
+        groups.append(f"({group})")
+    return " && ".join(groups), params
+
+
+def _ranked_sql(words: list[str], *, ranked: bool = True) -> tuple[str, list]:
+    """SQL for (id, rank, published_at) of the bounded candidates, best first if `ranked`
+    (on PostgreSQL after one query that expands the words)."""
+    published = ["published", connection.ops.adapt_datetimefield_value(timezone.now())]
+    if connection.vendor == "postgresql":
+        # The tsquery first, as a constant for the planner, whose statistics of the column
+        # then tell rare words from common ones. Rare: a bitmap scan of the GIN index.
+        # Common: a walk of the (status, published_at) index newest first that stops after
+        # RESULT_LIMIT matches, testing each row's stored tsvector. Either way no sort of
+        # all matches, and the rank is computed for the candidates only.
+        tsquery, params = _pg_query(words)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT ({tsquery})::text", params)
+            tsquery = cursor.fetchone()[0]
+        sql = (
+            f"SELECT id, ts_rank(document, %s::tsquery) AS rank, published_at FROM ("
+            f"SELECT id, published_at, {PG_DOCUMENT} AS document FROM articles_article "
+            f"WHERE {PG_DOCUMENT} @@ %s::tsquery AND status = %s AND published_at <= %s "
+            "ORDER BY published_at DESC, id DESC LIMIT %s) AS found"
+        )
+        if ranked:
+            sql += " ORDER BY rank DESC, published_at DESC, id DESC"
+        return sql, [tsquery, tsquery, *published, RESULT_LIMIT]
+    if connection.vendor == "sqlite":
+        # The FTS5 index yields matches by descending rowid (= article id) and the LIMIT
+        # stops it early: no sort of all matches, however many articles contain the word.
+        # bm25() is better the lower it is.
+        table = SQLITE_TABLE
+        sql = (
+            f"SELECT id, rank, published_at FROM (SELECT {table}.rowid AS id, a.published_at, "
+            f"bm25({table}, {SQLITE_WEIGHTS}) AS rank FROM {table} "
+            f"JOIN articles_article AS a ON a.id = {table}.rowid "
+            f"WHERE {table} MATCH %s AND a.status = %s AND a.published_at <= %s "
+            f"ORDER BY {table}.rowid DESC LIMIT %s) AS found"
+        )
+        if ranked:
+            sql += " ORDER BY rank, published_at DESC, id DESC"
+        return sql, [fts5_query(words), *published, RESULT_LIMIT]
+    raise NotImplementedError(f"no article search for {connection.vendor}")
+
+
+def ranked_ids(query: str) -> list[tuple[int, float]]:
+    """(article id, rank) of the published articles containing every word of `query`, best
+    first: at most RESULT_LIMIT, the newest matches. One query."""
+    words = query_words(query)
+    if not words:
+        return []
+    sql, params = _ranked_sql(words)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(pk, rank) for pk, rank, _published in cursor.fetchall()]
 
 
 def search_articles(queryset, query: str):
-    """Published articles of `queryset` containing every word of `query`.
+    """Published articles of `queryset` containing every word of `query`, in the order the
+    caller asks for; only the RESULT_LIMIT newest matches are candidates.
 
-    Only the RESULT_LIMIT newest matches are candidates (on SQLite the most recently added,
-    as the FTS5 index is ordered by article id), whatever order the caller then asks for.
     Call it on all articles (`Article.objects.search(q)`): the published filter is part of
     the candidate query, and indexable filters before it tempt SQLite's planner to walk
     their index over the whole archive instead of looking up the few candidates.
@@ -60,27 +183,56 @@ def search_articles(queryset, query: str):
     words = query_words(query)
     if not words:
         return queryset.none()
-    published = ["published", connection.ops.adapt_datetimefield_value(timezone.now())]
-    if connection.vendor == "postgresql":
-        # Rare words: a bitmap scan of the GIN index. Common words: the planner walks the
-        # (status, published_at) index newest first and stops after RESULT_LIMIT matches,
-        # testing each row's stored tsvector. Either way no sort of all matches.
-        candidates = RawSQL(
-            f"SELECT id FROM articles_article WHERE {PG_DOCUMENT} @@ "
-            "plainto_tsquery('german'::regconfig, %s) AND status = %s AND published_at <= %s "
-            "ORDER BY published_at DESC, id DESC LIMIT %s",
-            [" ".join(words), *published, RESULT_LIMIT],
+    sql, params = _ranked_sql(words, ranked=False)
+    return queryset.filter(pk__in=RawSQL(f"SELECT id FROM ({sql}) AS ranked", params))
+
+
+# --- Snippets --------------------------------------------------------------------------
+
+
+def _matcher(words: list[str]):
+    """Whether a word of a text is one the search matched (folded, as the indexes do)."""
+    prefixes, forms, parts = set(), set(), set()
+    for word in words:
+        base, typed = fold(stem(word)), fold(word)
+        if len(base) >= PREFIX_MIN:
+            prefixes |= {base, typed}
+        else:
+            forms |= {form + suffix for form in (base, typed) for suffix in SUFFIXES}
+        if connection.vendor == "postgresql" and len(base) >= COMPOUND_MIN:
+            parts.add(base)
+
+    def matches(text_word: str) -> bool:
+        folded = fold(text_word)
+        return (
+            folded in forms
+            or folded.startswith(tuple(prefixes))
+            or any(part in folded for part in parts)
         )
-    elif connection.vendor == "sqlite":
-        # The FTS5 index yields matches by descending rowid (= article id) and the LIMIT
-        # stops it early: no temporary sort, however many articles contain the word.
-        candidates = RawSQL(
-            f"SELECT {SQLITE_TABLE}.rowid FROM {SQLITE_TABLE} "
-            f"JOIN articles_article AS a ON a.id = {SQLITE_TABLE}.rowid "
-            f"WHERE {SQLITE_TABLE} MATCH %s AND a.status = %s AND a.published_at <= %s "
-            f"ORDER BY {SQLITE_TABLE}.rowid DESC LIMIT %s",
-            [fts5_query(words), *published, RESULT_LIMIT],
-        )
+
+    return matches
+
+
+def snippet(article, query: str) -> SafeString:
+    """A passage of `article` around the first word the search matched, that word and
+    every later match marked (`<mark>`); the lead's beginning when only the title matched."""
+    words = query_words(query)
+    matches = _matcher(words)
+    for text in (unescape(strip_tags(article.body)), article.lead, article.kicker):
+        # Alternating gaps and words: pieces[1], pieces[3], ... are the words.
+        pieces = _WORDS_AND_GAPS.split(" ".join(text.split()))
+        found = [i for i in range(1, len(pieces), 2) if matches(pieces[i])]
+        if found:
+            break
     else:
-        raise NotImplementedError(f"no article search for {connection.vendor}")
-    return queryset.filter(pk__in=candidates)
+        pieces = _WORDS_AND_GAPS.split(" ".join(article.excerpt.split()))
+        found = [1]
+    first = max(1, found[0] - 16)  # about eight words before the first match
+    last = min(len(pieces), first + 2 * SNIPPET_WORDS)
+    out = ["… " if first > 1 else ""]
+    for i in range(first, last):
+        piece = escape(pieces[i])
+        out.append(f"<mark>{piece}</mark>" if i % 2 and matches(pieces[i]) else piece)
+    if last < len(pieces) - 1:
+        out.append(" …")
+    return mark_safe("".join(out).strip())

@@ -16,7 +16,7 @@ from .models import (
     category_index,
 )
 from .pagination import PAGE_SIZE, paginate
-from .search import RESULT_LIMIT, clean_query
+from .search import RESULT_LIMIT, clean_query, ranked_ids, snippet
 
 
 def _visible_articles(request):
@@ -143,13 +143,12 @@ def search(request):
     query = clean_query(request.GET.get("q", ""))[:200]
     page = None
     if query:
-        # search() finds only published articles itself; a published() before it would let
-        # SQLite walk the whole publication-date index instead of the bounded matches.
-        # The bounded matches once (ids and dates, newest first), then the page's articles:
+        # The bounded matches once, best first (ids and ranks), then the page's articles:
         # a paginator's COUNT would run the search a second time.
-        found = Article.objects.search(query).order_by("-published_at", "-pk")
-        page = _paginate(request, list(found.values_list("pk", "published_at")))
+        page = _paginate(request, ranked_ids(query))
         page.object_list = Article.objects.in_order(list(page.object_list))
+        for article in page.object_list:
+            article.snippet = snippet(article, query)
     context = {
         "query": query,
         "page_obj": page,

@@ -1,4 +1,7 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Page, SiteSettings
@@ -13,8 +16,50 @@ class GermanSlugMixin:
         js = ["admin/js/urlify.js", "admin/js/german_urlify.js"]
 
 
+def imprint_warning(settings: SiteSettings) -> str:
+    """The admin's warning while mandatory Impressum fields are empty ("" when complete)."""
+    missing = settings.imprint_missing
+    if not missing:
+        return ""
+    return gettext(
+        "The Impressum is incomplete; the law requires these details: %(fields)s. "
+        "Please fill them in the site settings."
+    ) % {"fields": ", ".join(missing)}
+
+
+class SiteSettingsForm(forms.ModelForm):
+    """The Impressum's mandatory details are required here (the database allows them
+    empty, so that an install works before anyone has filled them)."""
+
+    class Meta:
+        model = SiteSettings
+        # The admin adds every field of its fieldsets; these are the ones this form is for.
+        fields = SiteSettings.IMPRINT_REQUIRED
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in SiteSettings.IMPRINT_REQUIRED:
+            field = self.fields[name]
+            field.required = True
+            field.error_messages["required"] = format_lazy(
+                _("Please fill in “{}”: the Impressum must name it (§ 5 DDG, § 18 MStV)."),
+                field.label,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        court, number = cleaned.get("register_court"), cleaned.get("register_number")
+        if bool(court) != bool(number):
+            self.add_error(
+                "register_number" if court else "register_court",
+                _("A register entry needs both the court and the number."),
+            )
+        return cleaned
+
+
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
+    form = SiteSettingsForm
     fieldsets = [
         (None, {"fields": ["site_name", "town", "tagline"]}),
         (
@@ -23,7 +68,35 @@ class SiteSettingsAdmin(admin.ModelAdmin):
                 "fields": ["promo_title", "promo_text", "promo_link_label", "promo_link_url"],
             },
         ),
+        (
+            _("Impressum (§ 5 DDG, § 18 (2) MStV)"),
+            {
+                "description": _(
+                    "Shown at /impressum/ and linked in every page's footer. "
+                    "Fields in bold are required by law."
+                ),
+                "fields": [
+                    "publisher_name",
+                    "publisher_representative",
+                    "publisher_address",
+                    ("contact_email", "contact_phone"),
+                    ("register_court", "register_number"),
+                    "vat_id",
+                    "responsible_name",
+                    "responsible_address",
+                    "imprint_text",
+                ],
+            },
+        ),
     ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "GET":
+            stored = SiteSettings.objects.filter(pk=1).first() or SiteSettings()
+            warning = imprint_warning(stored)
+            if warning:
+                messages.warning(request, warning)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         # A single row: add only while there is none.

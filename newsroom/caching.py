@@ -119,13 +119,25 @@ _local: OrderedDict[str, object] = OrderedDict()
 LOCAL_ENTRIES = 256
 
 
-def cached(name: str, tags: Collection[str], compute: Callable, request=None):
-    """`compute()`, kept in the app cache (and this process) until one of `tags` changes."""
+def cached(
+    name: str, tags: Collection[str], compute: Callable, request=None, *, timeout: int | None = None
+):
+    """`compute()`, kept in the app cache (and this process) until one of `tags` changes.
+
+    With `timeout`, kept in the app cache alone and at most that many seconds: for values
+    that also change with time (the most read articles) or come in thousands (one per
+    article), which would crowd out this process's few site-wide entries."""
     if request is None:
         versions = "-".join(f"{read_versions()[tag][0]:.6f}" for tag in tags)
     else:
         versions = version_key(request, *tags)
     key = f"fragment:{name}:{versions}"
+    if timeout is not None:
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, timeout=timeout)
+        return value
     value = _local.get(key)
     if value is None:
         value = cache.get(key)
@@ -136,6 +148,31 @@ def cached(name: str, tags: Collection[str], compute: Callable, request=None):
         if len(_local) > LOCAL_ENTRIES:
             _local.popitem(last=False)
     return value
+
+
+def stored_version_key(*tags: str) -> str | None:
+    """`version_key()` as the cache holds it, or None: never renews a version, so never
+    reads the database (the 500 page may be rendered because the database is down)."""
+    stored = cache.get_many([VERSION_KEY.format(tag) for tag in tags])
+    now = time.time()
+    parts = []
+    for tag in tags:
+        entry = stored.get(VERSION_KEY.format(tag))
+        if entry is None or (entry[1] is not None and entry[1] <= now):
+            return None
+        parts.append(f"{entry[0]:.6f}")
+    return "-".join(parts)
+
+
+def peek(name: str, tags: Collection[str]):
+    """What `cached()` holds for `name` under the current versions, or None; computes
+    nothing (see `stored_version_key`)."""
+    versions = stored_version_key(*tags)
+    if versions is None:
+        return None
+    key = f"fragment:{name}:{versions}"
+    value = _local.get(key)
+    return value if value is not None else cache.get(key)
 
 
 class FragmentVersions:

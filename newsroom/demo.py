@@ -15,20 +15,26 @@ DEMO_USERS = [
     ("admin", None, "Tobias", "Brandt", "Administrator"),
 ]
 
-PAGES = [
-    (
-        "Impressum",
-        "impressum",
-        1,
-        """
-<h2>Angaben gemäß § 5 DDG</h2>
-<p>Lindenauer Nachrichten<br>Demo-Verlag Lindenau GmbH<br>Marktplatz 3<br>12345 Lindenau</p>
-<p>Geschäftsführerin: Dorothea Brinkhaus (erfundene Person)</p>
-<h2>Verantwortlich für den Inhalt nach § 18 Abs. 2 MStV</h2>
-<p>Miriam Adler, Anschrift wie oben</p>
-<p>Dies ist ein Demo-Portal. Alle Personen, Firmen und Ereignisse sind erfunden.</p>
-""",
+# The Impressum (site settings, shown at /impressum/): invented company, people, numbers.
+IMPRINT = {
+    "publisher_name": "Demo-Verlag Lindenau GmbH",
+    "publisher_representative": "Geschäftsführerin: Dorothea Brinkhaus",
+    "publisher_address": "Marktplatz 3\n12345 Lindenau",
+    "contact_email": "redaktion@example.org",
+    "contact_phone": "0123 456789",
+    "register_court": "Amtsgericht Lindenau",
+    "register_number": "HRB 12345",
+    "vat_id": "DE999999999",
+    "responsible_name": "Miriam Adler",
+    "responsible_address": "Marktplatz 3\n12345 Lindenau",
+    "imprint_text": (
+        "<p>Dies ist ein Demo-Portal. Alle Personen, Firmen und Ereignisse sind erfunden.</p>"
     ),
+}
+# The free text of the demo's former Impressum page (moved there by newsroom/0004).
+FORMER_IMPRINT_PAGE = "Alle Personen, Firmen und Ereignisse sind erfunden."
+
+PAGES = [
     (
         "Datenschutz",
         "datenschutz",
@@ -74,6 +80,14 @@ def load(*, stdout) -> None:
             promo_link_label="Jetzt abonnieren",
             promo_link_url="https://example.org/whatsapp-kanal",
         ).save()
+    settings = SiteSettings.objects.get(pk=1)
+    if all(not getattr(settings, name).strip() for name in SiteSettings.IMPRINT_REQUIRED):
+        # Never filled (a new install, or one from before the Impressum fields): the demo's.
+        for name, value in IMPRINT.items():
+            current = getattr(settings, name)
+            if not current.strip() or (name == "imprint_text" and FORMER_IMPRINT_PAGE in current):
+                setattr(settings, name, value)
+        settings.save()
 
     for title, slug, position, body in PAGES:
         Page.objects.get_or_create(

@@ -1,14 +1,33 @@
+import re
+from html import unescape
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from newsroom import caching
 from newsroom.sanitize import RichTextField
 from newsroom.validators import validate_http_url
 
+# The address of the Impressum (§ 5 DDG): /impressum/, whatever the static pages are called.
+IMPRINT_SLUG = "impressum"
+
+validate_phone = RegexValidator(
+    r"^\+?[0-9][0-9 ()/-]{4,}$",
+    _("Please enter a telephone number of digits, spaces and + ( ) / - only."),
+)
+validate_vat_id = RegexValidator(
+    r"^[A-Z]{2}[0-9A-Z]{2,12}$",
+    _("Please enter the VAT identification number without spaces, e.g. DE123456789."),
+)
+
 
 class SiteSettings(models.Model):
-    """The portal's name, town and promo box: one row, edited in the admin."""
+    """The portal's name, town, promo box and Impressum: one row, edited in the admin."""
 
     site_name = models.CharField(_("site name"), max_length=100, default="Newsroom")
     town = models.CharField(
@@ -40,6 +59,87 @@ class SiteSettings(models.Model):
         help_text=_("An http or https address."),
     )
 
+    # The Impressum (§ 5 DDG, § 18 (2) MStV). Blank in the database so that migrations and
+    # an empty install work; the admin form requires IMPRINT_REQUIRED and the admin warns
+    # while one of them is empty.
+    publisher_name = models.CharField(
+        _("publisher"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The company (with its legal form) or the person publishing the portal, "
+            "e.g. “Lindenauer Medien GmbH”."
+        ),
+    )
+    publisher_representative = models.CharField(
+        _("represented by"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "For a company: who may represent it, e.g. “Geschäftsführerin: Dorothea "
+            "Brinkhaus”. Empty for a person."
+        ),
+    )
+    publisher_address = models.TextField(
+        _("publisher's address"),
+        blank=True,
+        help_text=_("Street and number, postcode and town, one per line (no P.O. box)."),
+    )
+    contact_email = models.EmailField(_("e-mail address"), blank=True)
+    contact_phone = models.CharField(
+        _("telephone"), max_length=40, blank=True, validators=[validate_phone]
+    )
+    register_court = models.CharField(
+        _("register court"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. “Amtsgericht Lindenau”; empty when not registered."),
+    )
+    register_number = models.CharField(
+        _("register number"),
+        max_length=50,
+        blank=True,
+        help_text=_("e.g. “HRB 12345”; empty when not registered."),
+    )
+    vat_id = models.CharField(
+        _("VAT identification number"),
+        max_length=20,
+        blank=True,
+        validators=[validate_vat_id],
+        help_text=_("Under § 27a UStG, where there is one, e.g. DE123456789."),
+    )
+    responsible_name = models.CharField(
+        _("responsible for the content"),
+        max_length=200,
+        blank=True,
+        help_text=_("The person responsible for the journalistic content (§ 18 (2) MStV)."),
+    )
+    responsible_address = models.TextField(
+        _("address of the person responsible"),
+        blank=True,
+        help_text=_("Street and number, postcode and town, one per line."),
+    )
+    imprint_text = RichTextField(
+        _("further Impressum text"),
+        config_name="default",
+        blank=True,
+        help_text=_(
+            "Shown below the details above, e.g. the supervisory authority, "
+            "dispute resolution or picture credits."
+        ),
+    )
+
+    # What § 5 DDG and § 18 (2) MStV ask of every publisher (the register and the VAT id
+    # only where there are any).
+    IMPRINT_REQUIRED = (
+        "publisher_name",
+        "publisher_address",
+        "contact_email",
+        "contact_phone",
+        "responsible_name",
+        "responsible_address",
+    )
+
     class Meta:
         verbose_name = _("site settings")
         verbose_name_plural = _("site settings")
@@ -61,9 +161,32 @@ class SiteSettings(models.Model):
             request,
         )
 
+    @classmethod
+    def from_cache(cls) -> "SiteSettings":
+        """The settings as the app cache holds them, else the defaults: never the database
+        (for the 500 page, which must render while the database is down)."""
+        try:
+            return caching.peek("site-settings", [caching.ALL]) or cls(pk=1)
+        except Exception:  # the cache may be down too (Redis)
+            return cls(pk=1)
+
     @property
     def has_promo(self) -> bool:
         return bool(self.promo_title and self.promo_link_url)
+
+    @property
+    def imprint_missing(self) -> list[str]:
+        """The names of the mandatory Impressum fields that are still empty."""
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in self.IMPRINT_REQUIRED
+            if not getattr(self, name).strip()
+        ]
+
+    @property
+    def contact_phone_uri(self) -> str:
+        """`tel:` wants the digits (and a leading +) only."""
+        return "tel:" + re.sub(r"[^0-9+]", "", self.contact_phone)
 
 
 class PageQuerySet(models.QuerySet):
@@ -93,3 +216,13 @@ class Page(models.Model):
 
     def get_absolute_url(self):
         return reverse("newsroom:page", kwargs={"slug": self.slug})
+
+    @property
+    def excerpt(self) -> str:
+        """The start of the text as plain text, for the meta description."""
+        return Truncator(unescape(strip_tags(self.body)).strip()).words(30)
+
+    def clean(self):
+        if self.slug == IMPRINT_SLUG:
+            message = _("The Impressum is edited in the site settings; please choose another slug.")
+            raise ValidationError({"slug": message})

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "newsroom",
     "images",
     "articles",
+    "readership",
     "ads",
     "weather",
 ]

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from articles import sitemaps as article_sitemaps
-from articles.feeds import LatestArticlesFeed
+from articles.feeds import LatestArticlesFeed, LatestArticlesRssFeed
 from newsroom.caching import LIST, cache_tags
 
 admin.site.site_header = _("Newsroom administration")
@@ -15,7 +15,19 @@ handler500 = "newsroom.views.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The newest articles as Atom and RSS: the site, and a category with its subcategories.
     path("feed/", cache_tags(LIST)(LatestArticlesFeed()), name="feed"),
+    path("feed/rss/", cache_tags(LIST)(LatestArticlesRssFeed()), name="feed-rss"),
+    path(
+        _("feed/category/<path:path>/"),
+        cache_tags(LIST)(LatestArticlesFeed()),
+        name="feed-category",
+    ),
+    path(
+        _("feed/rss/category/<path:path>/"),
+        cache_tags(LIST)(LatestArticlesRssFeed()),
+        name="feed-category-rss",
+    ),
     # An index of sections by id range: every article is listed, each section is bounded.
     path("sitemap.xml", cache_tags(LIST)(article_sitemaps.index), name="sitemap"),
     path(
@@ -25,6 +37,7 @@ urlpatterns = [
     ),
     path("", include("newsroom.site_urls")),
     path("", include("ads.urls")),
+    path("", include("readership.urls")),
     path("", include("weather.urls")),
     path("", include("images.urls")),
 ]

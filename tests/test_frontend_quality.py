@@ -25,7 +25,8 @@ def demo_urls() -> dict[str, str]:
         "tag": Tag.objects.first().get_absolute_url(),
         "author": Author.objects.first().get_absolute_url(),
         "search": "/suche/?q=Lindenau",
-        "page": "/seite/impressum/",
+        "page": "/seite/datenschutz/",
+        "imprint": "/impressum/",
         "not-found": "/gibt-es-nicht/",
     }
     # The other apps' main pages, where they exist.

@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -40,3 +41,27 @@ def _rendered_latest(count: int) -> list[tuple[int, str]]:
     """The newest articles (one more, for the page that shows one of them) as HTML items."""
     newest = Article.objects.published().for_listing()[: count + 1]
     return [(a.pk, render_to_string("widgets/_latest_item.html", {"article": a})) for a in newest]
+
+
+@register.inclusion_tag("widgets/related_articles.html", takes_context=True)
+def related_articles(context, article, limit: int = 4) -> dict:
+    """The "Mehr zum Thema" box: cards of articles sharing tags, then of the same category."""
+    request = context.get("request")
+    caching.add_cache_tags(request, caching.LIST)
+
+    def render() -> list[str]:
+        related = Article.objects.related_to(article, limit=limit)
+        return [render_to_string("includes/card.html", {"article": a}) for a in related]
+
+    if not article.is_public:
+        cards = render()  # a preview: its tags may change without anything invalidating
+    else:
+        # One entry per article: kept in the app cache alone (see caching.cached).
+        cards = caching.cached(
+            f"related-{article.pk}-{limit}",
+            [caching.LIST],
+            render,
+            request,
+            timeout=settings.HTTP_CACHE_FRAGMENT_TIMEOUT,
+        )
+    return {"cards": [mark_safe(html) for html in cards]}

@@ -196,3 +196,24 @@ def dashboard_sections(context: template.Context) -> list[Section]:
     if user.has_perm("ads.moderate_jobad"):
         sections.append(job_ads_section())
     return sections
+
+
+@register.simple_tag(takes_context=True)
+def imprint_warning(context) -> dict | None:
+    """The warning for the start page while the Impressum lacks mandatory details, for
+    those who may fix it (link to the site settings); None otherwise."""
+    from newsroom.admin import imprint_warning as warning_text
+    from newsroom.models import SiteSettings
+
+    request = context["request"]
+    if not request.user.has_perm("newsroom.change_sitesettings"):
+        return None
+    settings = SiteSettings.load(request)
+    text = warning_text(settings)
+    if not text:
+        return None
+    if SiteSettings.objects.filter(pk=1).exists():
+        url = reverse("admin:newsroom_sitesettings_change", args=[1])
+    else:
+        url = reverse("admin:newsroom_sitesettings_add")
+    return {"text": text, "url": url}

@@ -1,20 +1,92 @@
 import json
+from urllib.parse import urlencode
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 
+from articles.pagination import CURSOR_PARAM
 from newsroom.images import side_rendition_name, side_rendition_widths
 from newsroom.models import Page
 
 register = template.Library()
 
 
+def page_url(request, page_obj=None) -> str:
+    """This page's absolute address: the path, plus the page of a list beyond the first
+    (`?seite=N`, or the cursor of an older page); other parameters are left out."""
+    query = {}
+    if page_obj is not None:
+        if getattr(page_obj, "is_cursor_page", False) and request.GET.get(CURSOR_PARAM):
+            query[CURSOR_PARAM] = request.GET[CURSOR_PARAM]
+        elif (page_obj.number or 1) > 1:
+            query["seite"] = page_obj.number
+    url = request.build_absolute_uri(request.path)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@register.inclusion_tag("includes/meta.html", takes_context=True)
+def page_meta(
+    context, title="", description="", type="website", image=None, image_alt="", index=True
+) -> dict:
+    """Description, canonical address, Open Graph and Twitter card for the page's head.
+
+    Pages pass their own title (without the site's name) and description; the site's
+    tagline stands in for a missing one. `image`: {"url", "width", "height"} as from
+    `largest_rendition`. Pages not to be indexed (`index=False`: search results, errors,
+    previews, the 404) say so and get no canonical address and no og:url (a 404 would
+    only echo what was asked for).
+    Reads nothing from the database.
+    """
+    request, site = context.get("request"), context.get("site")
+    site_name = getattr(site, "site_name", "")
+    description = " ".join(str(description).split()) or getattr(site, "tagline", "") or site_name
+    return {
+        "site_name": site_name,
+        "title": title or site_name,
+        "description": Truncator(description).chars(160),
+        "type": type,
+        "url": page_url(request, context.get("page_obj")) if request else "",
+        "noindex": not index,
+        "image": image and {**image, "url": request.build_absolute_uri(image["url"])},
+        "image_alt": image_alt,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_list(context, trail, current_name="", current_url="") -> SafeString:
+    """schema.org BreadcrumbList as JSON-LD: the home page, each of `trail` (categories,
+    from the top), then the current page when it is not the trail's last."""
+    request = context["request"]
+    items = [(gettext("Home"), reverse("articles:home"))]
+    items += [(c.name, c.get_absolute_url()) for c in trail]
+    if current_name:
+        items.append((current_name, current_url))
+    return ld_json(
+        {
+            "@context": "https://schema.org",
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {
+                    "@type": "ListItem",
+                    "position": position,
+                    "name": name,
+                    "item": request.build_absolute_uri(url),
+                }
+                for position, (name, url) in enumerate(items, 1)
+            ],
+        }
+    )
+
+
 @register.inclusion_tag("widgets/footer_pages.html")
 def footer_pages() -> dict:
-    """Links to Impressum, Datenschutz, Kontakt ..."""
+    """Links to the Impressum (always), Datenschutz, Kontakt ..."""
     pages = Page.objects.published().filter(in_footer=True)
     return {"pages": [(p.title, p.get_absolute_url()) for p in pages]}
 

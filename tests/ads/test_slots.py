@@ -151,5 +151,5 @@ def test_article_page_without_ads_has_no_ad_markup(client):
     article = ArticleFactory()
     response = client.get(article.get_absolute_url())
     assert "Anzeige" not in response.text
-    assert "ads.js" not in response.text
+    assert "ads/ads.js" not in response.text
     assert not Banner.objects.exists()

@@ -185,14 +185,14 @@ def test_500_page_in_german_in_the_portal_layout(client):
 
 
 def test_footer_links_to_legal_pages(client, hall):
-    for title, slug in [("Impressum", "impressum"), ("Datenschutz", "datenschutz"),
-                        ("Kontakt", "kontakt")]:  # fmt: skip
+    for title, slug in [("Datenschutz", "datenschutz"), ("Kontakt", "kontakt")]:
         Page.objects.create(title=title, slug=slug, body="<p>Text</p>")
     html = text(client.get("/"))
     footer = html.split('class="site-footer"')[1]
-    for slug in ["impressum", "datenschutz", "kontakt"]:
+    assert 'href="/impressum/"' in footer  # from the site settings, always linked
+    for slug in ["datenschutz", "kontakt"]:
         assert f'href="/seite/{slug}/"' in footer
-    assert client.get("/seite/impressum/").status_code == 200
+    assert client.get("/seite/datenschutz/").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -244,14 +244,45 @@ def test_article_carries_structured_data_for_search_engines(client, article):
     import json
     import re
 
+    SiteSettings.objects.create(site_name="Lindenauer Nachrichten")
     html = text(client.get(article.get_absolute_url()))
-    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
-    data = json.loads(match.group(1))
-    assert data["@type"] == "NewsArticle"
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    found = {data["@type"]: data for data in map(json.loads, scripts)}
+    assert set(found) == {"NewsArticle", "BreadcrumbList"}
+    data = found["NewsArticle"]
+    assert data["@context"] == "https://schema.org"
     assert data["headline"] == "Bürgermeisterin eröffnet Bad"
-    assert data["author"][0]["name"] == "Miriam Adler"
+    assert data["author"] == [{"@type": "Person", "name": "Miriam Adler",
+                               "url": "http://testserver/autor/miriam-adler/"}]  # fmt: skip
     assert data["datePublished"].startswith("2026-11-24T09:30:00+01:00")
+    assert data["dateModified"].startswith("2026-11-24T09:30:00+01:00")  # never updated
+    assert data["mainEntityOfPage"] == "http://testserver" + article.get_absolute_url()
+    assert data["publisher"]["name"] == "Lindenauer Nachrichten"
+    assert data["publisher"]["logo"]["url"] == "http://testserver/static/img/publisher-logo.png"
+    assert len(data["image"]) == 3  # 16:9, 4:3 and 1:1
+    assert all(url.startswith("http://testserver/media/renditions/") for url in data["image"])
+
+    crumbs = found["BreadcrumbList"]["itemListElement"]
+    assert [(c["@type"], c["position"], c["name"], c["item"]) for c in crumbs] == [
+        ("ListItem", 1, "Start", "http://testserver/"),
+        ("ListItem", 2, "Lindenau", "http://testserver/lindenau/"),
+        ("ListItem", 3, "Rathaus", "http://testserver/lindenau/rathaus/"),
+        ("ListItem", 4, "Bürgermeisterin eröffnet Bad",
+         "http://testserver" + article.get_absolute_url()),
+    ]  # fmt: skip
     assert '<meta property="og:title" content="Bürgermeisterin eröffnet Bad">' in html
+
+
+def test_category_pages_carry_their_breadcrumb_for_search_engines(client, hall):
+    import json
+    import re
+
+    html = text(client.get("/lindenau/rathaus/"))
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    (data,) = map(json.loads, scripts)
+    assert [(c["position"], c["name"]) for c in data["itemListElement"]] == [
+        (1, "Start"), (2, "Lindenau"), (3, "Rathaus"),
+    ]  # fmt: skip
 
 
 def test_structured_data_cannot_break_out_of_its_script(client, hall):
@@ -282,13 +313,13 @@ def test_favicon_is_answered_without_a_404_page(client):
 
 
 def test_footer_follows_page_edits_at_once(client, hall):
-    page = Page.objects.create(title="Impressum", slug="impressum", body="<p>Text</p>")
-    assert "Impressum" in text(client.get("/")).split('class="site-footer"')[1]  # now cached
-    page.title = "Impressum & Kontakt"
+    page = Page.objects.create(title="Kontakt", slug="kontakt", body="<p>Text</p>")
+    assert "Kontakt" in text(client.get("/")).split('class="site-footer"')[1]  # now cached
+    page.title = "Kontakt & Hinweise"
     page.save()
-    assert "Impressum &amp; Kontakt" in text(client.get("/")).split('class="site-footer"')[1]
+    assert "Kontakt &amp; Hinweise" in text(client.get("/")).split('class="site-footer"')[1]
     page.delete()
-    assert "Impressum" not in text(client.get("/")).split('class="site-footer"')[1]
+    assert "Kontakt" not in text(client.get("/")).split('class="site-footer"')[1]
 
 
 def test_search_understands_german_word_forms_on_postgresql(client, hall):

@@ -100,3 +100,30 @@ def test_home_page_after_a_save_computes_its_selection_in_constant_queries(clien
     large = after_a_save(50)
     assert small == large, f"{small} queries with 12 articles, {large} with 50"
     assert large <= BUDGET, f"{large} queries"
+
+
+def test_article_page_after_a_save_computes_its_boxes_in_constant_queries(client):
+    """The article page keeps "Mehr zum Thema" (per article) and "Meistgelesen" (a few
+    minutes) in the app cache: warm, they add no query (4 in all). After a change to any
+    article both are computed again: related 2 (the tag walks in one UNION ALL, the
+    articles; the tags are prefetched), most read 2 (the week's totals, the articles):
+    10 in all, whatever the number of articles, tags and reads."""
+    from readership.models import ArticleReads
+
+    def after_a_save(n):
+        _mains, articles, _authors = build_portal(n)
+        for i, article in enumerate(articles):
+            ArticleReads.objects.create(article=article, day=timezone.localdate(), count=i + 1)
+        url = articles[len(articles) // 2].get_absolute_url()
+        warm = count_queries(client, url)
+        articles[-1].save()
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url).content.decode()
+        assert 'id="mehr-zum-thema"' in html and 'id="meistgelesen"' in html
+        return warm, len(ctx)
+
+    small = after_a_save(5)
+    clear_portal()
+    large = after_a_save(50)
+    assert small == large == (4, 10), f"{small} queries with 5 articles, {large} with 50"
+    assert large[1] <= BUDGET

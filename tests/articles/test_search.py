@@ -57,12 +57,87 @@ def test_html_of_the_body_is_not_searchable(budget):
         assert found(query) == [], query
 
 
-def test_german_word_forms_on_postgresql(budget):
-    if not on_postgresql:
-        pytest.skip("SQLite has no German stemmer: it matches whole words")
+def test_german_word_forms_on_both_databases(budget):
     ArticleFactory(title="Neue Schulen für Lindenau")
+    ArticleFactory(title="Rat beschließt Sanierung des Hallenbads")
     assert found("Schule") == ["Neue Schulen für Lindenau"]
     assert found("Haushalts") == ["Überschuss im Haushalt"]
+    assert found("Sanierung Hallenbad") == ["Rat beschließt Sanierung des Hallenbads"]
+    assert found("hallenbäder sanieren") == []  # a plural the stemmer does not reduce
+    assert found("KÄMMERIN") == found("Kammerin") == ["Überschuss im Haushalt"]
+
+
+def test_short_words_match_their_forms_not_every_longer_word(budget):
+    ArticleFactory(title="Neues Rathaus eröffnet")
+    ArticleFactory(title="Beschluss des Rates")
+    assert found("Rat") == ["Beschluss des Rates", "Überschuss im Haushalt"]
+
+
+def test_parts_of_compound_words_on_postgresql():
+    if not on_postgresql:
+        pytest.skip("SQLite's index finds whole words and their forms, not compound parts")
+    ArticleFactory(title="Jugendfeuerwehr sucht Nachwuchs")
+    ArticleFactory(title="Feuerwehrhaus wird erweitert")
+    ArticleFactory(title="Wehr am Mühlbach repariert")
+    assert found("Feuerwehr") == ["Feuerwehrhaus wird erweitert", "Jugendfeuerwehr sucht Nachwuchs"]
+    assert found("Feuerwehr Nachwuchs") == ["Jugendfeuerwehr sucht Nachwuchs"]
+    assert found("über Feuerwehr") == found("Feuerwehr")  # a stop word adds no condition
+
+
+def test_tags_are_searched_and_follow_changes(budget):
+    from articles.models import Tag
+
+    article = ArticleFactory(title="Einsatz in der Nacht", tags=["Blaulicht"])
+    assert found("Blaulicht") == ["Einsatz in der Nacht"]
+    assert found("Blaulicht Nacht") == ["Einsatz in der Nacht"]
+    Tag.objects.filter(name="Blaulicht").update(name="Polizeibericht")
+    assert found("Blaulicht") == [] and found("Polizeibericht") == ["Einsatz in der Nacht"]
+    article.tags.set(["Feuer"])
+    assert found("Polizeibericht") == [] and found("Feuer") == ["Einsatz in der Nacht"]
+    article.tags.clear()
+    assert found("Feuer") == [] and found("Nacht") == ["Einsatz in der Nacht"]
+    article.delete()
+    assert found("Nacht") == []
+
+
+def test_title_and_tag_matches_rank_above_body_matches(client):
+    now = timezone.now()
+    ArticleFactory(
+        title="Sommerfest",
+        body="<p>Auch das Hallenbad öffnet.</p>",
+        published_at=now - timedelta(hours=1),
+    )
+    ArticleFactory(title="Hallenbad schließt im März", published_at=now - timedelta(days=30))
+    ArticleFactory(
+        title="Neue Öffnungszeiten", tags=["Hallenbad"], published_at=now - timedelta(days=60)
+    )
+    body = page(client, "Hallenbad")
+    # The newest match, but the word only in its body: last.
+    assert body.index("Sommerfest") > body.index("Hallenbad schließt im März"), body
+    assert body.index("Sommerfest") > body.index("Neue Öffnungszeiten"), body
+    ranked = [pk for pk, _rank in search.ranked_ids("Hallenbad")]
+    assert ranked[-1] == Article.objects.get(title="Sommerfest").pk
+
+
+def test_results_show_a_snippet_with_the_matches_marked(client):
+    ArticleFactory(
+        title="Rat beschließt Sanierung des Hallenbads",
+        lead="Der Anreißer.",
+        body="<p>" + "Vorher viel Text. " * 30 + "Die Sanierung des <b>Hallenbads</b> kostet "
+        "4 Mio. Euro &lt;brutto&gt;. Das Hallenbad bleibt bis Mai zu.</p>" + "<p>Ende.</p>" * 40,
+    )
+    body = page(client, "sanierung hallenbad")
+    assert "<mark>Sanierung</mark> des <mark>Hallenbads</mark> kostet" in body
+    assert "Das <mark>Hallenbad</mark> bleibt" in body
+    assert "&lt;brutto&gt;" in body and "<brutto>" not in body  # text stays text
+    assert "… Text. Vorher" in body and "Ende. …" in body  # cut around the match
+    assert "Der Anreißer." not in body
+
+
+def test_snippet_falls_back_to_the_lead_when_only_the_title_matches(client):
+    ArticleFactory(title="Hallenbad", lead="Ein <Anreißer> & mehr.", body="<p>Nichts.</p>")
+    body = page(client, "Hallenbad")
+    assert "Ein &lt;Anreißer&gt; &amp; mehr." in body
 
 
 def test_drafts_and_scheduled_articles_are_never_found(budget):
@@ -109,17 +184,19 @@ def test_sqlite_triggers_are_in_place():
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL indexes the table itself")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
-            ["articles_article"],
-        )
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         triggers = {row[0] for row in cursor.fetchall()}
-    # A later migration that rebuilds articles_article on SQLite drops them: it must
-    # re-create them (CREATE_SQLITE_TRIGGERS in articles/migrations/0005_search_index.py).
+    # A later migration that rebuilds articles_article, articles_taggedarticle or
+    # articles_tag on SQLite drops them: it must re-create them
+    # (restore_sqlite_search_triggers in articles/migrations/0009_search_tags_ranking.py).
     assert {
         "articles_article_search_insert",
         "articles_article_search_update",
         "articles_article_search_delete",
+        "articles_taggedarticle_search_insert",
+        "articles_taggedarticle_search_delete",
+        "articles_taggedarticle_search_update",
+        "articles_tag_search_rename",
     } <= triggers
 
 
@@ -240,3 +317,21 @@ def _search_queries(client, n):
 
 def test_search_page_query_count_is_constant(client):
     assert _search_queries(client, 5) == _search_queries(client, 50) <= 10
+
+
+def test_compound_lookup_uses_the_trigram_index_on_postgresql(budget):
+    if not on_postgresql:
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        # A realistic word list: many words, few containing the query's stem.
+        cursor.execute(
+            "INSERT INTO articles_search_term (term) SELECT 'wort' || n || 'x' "
+            "FROM generate_series(1, 20000) AS n ON CONFLICT DO NOTHING"
+        )
+        cursor.execute("ANALYZE articles_search_term")
+        tsquery, params = search._pg_query(search.query_words("Haushalt"))
+        cursor.execute(f"EXPLAIN SELECT ({tsquery})::text", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "articles_search_term_trgm" in plan, plan
+    assert "Seq Scan on articles_search_term" not in plan, plan
+    assert found("Haushalt") == ["Überschuss im Haushalt"]

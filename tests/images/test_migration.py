@@ -23,6 +23,15 @@ def migrate(targets):
     return loader.project_state(list(loader.applied_migrations)).apps
 
 
+@pytest.fixture(autouse=True)
+def _latest_schema_afterwards():
+    """Migrating back to BEFORE also unapplies every later migration that depends on it
+    (other apps' too): the tests after this one need the whole schema back."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def store(name, size=(1200, 750)):
     return default_storage.save(name, ContentFile(image_upload(size=size).read()))
 

@@ -67,7 +67,7 @@ def test_site_wide_parts_follow_admin_edits_at_once(admin_client, client):
 
     sport = CategoryFactory(name="Sport", slug="sport")
     kultur = CategoryFactory(name="Kultur", slug="kultur")
-    impressum = Page.objects.create(title="Impressum", slug="impressum")
+    datenschutz = Page.objects.create(title="Datenschutz", slug="datenschutz")
     kontakt = Page.objects.create(title="Kontakt", slug="kontakt")
     article = ArticleFactory(category=sport)
     SiteSettings.objects.create(promo_title="Alter Kanal", promo_link_url="https://example.org")
@@ -82,11 +82,11 @@ def test_site_wide_parts_follow_admin_edits_at_once(admin_client, client):
 
     sport.name = "Lokalsport"
     sport.save()
-    impressum.title = "Impressum & Verantwortliche"
-    impressum.save()
+    datenschutz.title = "Datenschutz & Cookies"
+    datenschutz.save()
     settings = SiteSettings.load()
     settings.promo_title = "Neuer Kanal"
     settings.save()
     page = html()
-    assert ">Lokalsport</a>" in page and "Impressum &amp; Verantwortliche" in page
+    assert ">Lokalsport</a>" in page and "Datenschutz &amp; Cookies" in page
     assert "Neuer Kanal" in page and "Alter Kanal" not in page

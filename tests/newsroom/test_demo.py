@@ -39,7 +39,10 @@ def test_demo_fills_the_portal_and_can_run_again():
     assert Article.objects.count() > published.count()  # a draft and a scheduled one
     assert SiteSettings.load().has_promo
     pages = set(Page.objects.values_list("slug", flat=True))
-    assert pages >= {"impressum", "datenschutz", "kontakt"}
+    assert pages >= {"datenschutz", "kontakt"}
+    # The Impressum is part of the site settings, complete, with invented details.
+    assert SiteSettings.load().imprint_missing == []
+    assert SiteSettings.load().publisher_name == "Demo-Verlag Lindenau GmbH"
 
     before = counts()
     settings = SiteSettings.load()
@@ -48,3 +51,23 @@ def test_demo_fills_the_portal_and_can_run_again():
     load_demo()
     assert counts() == before
     assert SiteSettings.load().site_name == "Dorstener Zeitung"  # an admin's edit stays
+
+
+@pytest.mark.django_db
+def test_a_demo_from_before_the_impressum_fields_gets_them_once():
+    """newsroom/0004 moved the old Impressum page's text into the settings; the demo then
+    fills the empty fields and replaces that text, but never an Impressum someone filled."""
+    from newsroom.demo import FORMER_IMPRINT_PAGE, IMPRINT
+
+    SiteSettings(site_name="Lindenauer Nachrichten",
+                 imprint_text=f"<h2>Angaben</h2><p>{FORMER_IMPRINT_PAGE}</p>").save()  # fmt: skip
+    load_demo()
+    settings = SiteSettings.load()
+    assert settings.imprint_missing == [] and settings.imprint_text == IMPRINT["imprint_text"]
+
+    settings.publisher_name, settings.imprint_text = "Eigener Verlag", "<p>Eigener Text</p>"
+    settings.save()
+    load_demo()
+    assert (SiteSettings.load().publisher_name, SiteSettings.load().imprint_text) == (
+        "Eigener Verlag", "<p>Eigener Text</p>",
+    )  # fmt: skip

@@ -35,7 +35,7 @@ def portal():
     article = ArticleFactory(
         title="Brücke wird saniert", category=category, authors=[author], tags=["Verkehr"]
     )
-    Page.objects.create(title="Impressum", slug="impressum", body="<p>Verlag</p>")
+    Page.objects.create(title="Datenschutz", slug="datenschutz", body="<p>Keine Cookies</p>")
     Place.objects.create(
         name="Lindenau", slug="lindenau", latitude=51.3, longitude=12.3, is_default=True
     )
@@ -52,7 +52,7 @@ READING_PAGES = {
     "search": lambda a: "/suche/?q=Brücke",
     "feed": lambda a: "/feed/",
     "sitemap": lambda a: "/sitemap.xml",
-    "page": lambda a: "/seite/impressum/",
+    "page": lambda a: "/seite/datenschutz/",
     "job board": lambda a: "/stellenmarkt/",
     "weather": lambda a: "/wetter/",
 }
@@ -130,7 +130,7 @@ def test_shared_caches_never_keep_a_page_past_a_scheduled_publication(client, po
     assert int(directives(client.get("/"))["s-maxage"]) <= 40
     # Pages without article lists are not cut short by it.
     if seconds_to_midnight() > 60:  # the date in the top bar changes at midnight
-        assert int(directives(client.get("/seite/impressum/"))["s-maxage"]) > 40
+        assert int(directives(client.get("/seite/datenschutz/"))["s-maxage"]) > 40
 
 
 def test_a_scheduled_article_appears_at_its_time_without_any_write(client, portal):
@@ -173,8 +173,8 @@ def test_every_kind_of_change_is_visible_at_once(client, portal):
     portal.category.save()
     assert "Lindenau-Mitte" in text(client, "/")
 
-    Page.objects.filter(slug="impressum").delete()  # a queryset delete, as the admin's action
-    assert "Impressum" not in text(client, article_url)
+    Page.objects.filter(slug="datenschutz").delete()  # a queryset delete, as the admin's action
+    assert "Datenschutz" not in text(client, article_url)
 
     site = SiteSettings.load()
     site.site_name = "Lindenauer Bote"

@@ -159,15 +159,15 @@ def test_renamed_category_shows_everywhere(varnish):
 
 
 def test_static_page_and_site_settings_show(varnish):
-    page = Page.objects.create(title="Impressum", slug="impressum", body="<p>Alte Adresse</p>")
+    page = Page.objects.create(title="Kontakt", slug="kontakt", body="<p>Alte Adresse</p>")
     cached(varnish, page.get_absolute_url())
     cached(varnish, "/")
 
     page.body = "<p>Neue Adresse</p>"
-    page.title = "Impressum und Kontakt"
+    page.title = "Kontakt und Anfahrt"
     page.save()
     shows(varnish, page.get_absolute_url(), "Neue Adresse")
-    shows(varnish, "/", "Impressum und Kontakt")  # the footer link
+    shows(varnish, "/", "Kontakt und Anfahrt")  # the footer link
 
     site = SiteSettings.load()
     site.site_name = "Lindenauer Bote"

@@ -4,6 +4,7 @@ from django.db import transaction
 import ads.demo
 import articles.demo
 import newsroom.demo
+import readership.demo
 import weather.demo
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             newsroom.demo.load(stdout=self.stdout)
             articles.demo.load(stdout=self.stdout)
+            readership.demo.load(stdout=self.stdout)
             ads.demo.load(stdout=self.stdout)
             weather.demo.load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo portal ready."))

@@ -1,0 +1,77 @@
+"""How often each article was read, per day: the "Meistgelesen" list.
+
+A read is reported by a small script on the article page (static/readership/reads.js),
+so pages served by a cache are counted too. Only the article and the day are stored:
+never an address, a cookie or anything else about the reader.
+"""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article
+
+
+class ArticleReadsQuerySet(models.QuerySet):
+    def count_read(self, article_id: int) -> bool:
+        """Add one read of a published article to today's row (in settings.TIME_ZONE).
+        Returns False, counting nothing, for an article readers cannot see."""
+        if not Article.objects.published().filter(pk=article_id).exists():
+            return False
+        rows = self.filter(article_id=article_id, day=timezone.localdate())
+        # One UPDATE in the database (count = count + 1): no read is lost when several app
+        # servers count the same article at once.
+        if rows.update(count=F("count") + 1):
+            return True
+        try:
+            with transaction.atomic():
+                self.create(article_id=article_id, day=timezone.localdate(), count=1)
+        except IntegrityError:
+            # Another request created the day's row first; it is there to be updated now.
+            rows.update(count=F("count") + 1)
+        return True
+
+    def most_read(self, days: int = 7, limit: int = 5) -> list[Article]:
+        """The published articles read most over the last `days` days (today included),
+        ties broken by the newer article. Two queries; the work grows with the articles read
+        in the window (the (day, article, count) index), not with the archive."""
+        since = timezone.localdate() - timedelta(days=days - 1)
+        totals = (
+            self.filter(
+                day__gte=since,
+                article__status=Article.Status.PUBLISHED,
+                article__published_at__lte=timezone.now(),
+            )
+            .values_list("article_id", "article__published_at")
+            .annotate(total=Sum("count"))
+            .order_by("-total", "-article__published_at", "-article_id")[:limit]
+        )
+        return Article.objects.in_order([(pk, published_at) for pk, published_at, _ in totals])
+
+
+class ArticleReads(models.Model):
+    """Reads of one article on one day. Nothing about who read it."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="reads"
+    )
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("reads"), default=0)
+
+    objects = ArticleReadsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article reads")
+        verbose_name_plural = _("article reads")
+        ordering = ["-day", "-count"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "day"], name="articlereads_once_per_day")
+        ]
+        # "The last 7 days" is a range on day; article and count come from the index alone.
+        indexes = [models.Index(fields=["day", "article", "count"], name="articlereads_day_idx")]
+
+    def __str__(self):
+        return f"{self.article_id} {self.day}: {self.count}"
