@@ -4,11 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 from lxml import html as lxml_html
 
 from articles.models import Article
 from readership.models import ArticleReads
+from tests.articles.test_scale import plan_problems
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +70,23 @@ def test_most_read_takes_two_queries_whatever_was_read(django_assert_num_queries
         read(ArticleFactory(), i + 1, days_ago=i % 7)
     with django_assert_num_queries(2):
         assert len(ArticleReads.objects.most_read()) == 5
+
+
+def test_most_read_reads_the_week_of_reads_not_the_archive():
+    """No sort or walk over the articles: driven by the reads of the window (checked with
+    the query plans, as the reading pages are in tests/articles/test_scale.py)."""
+    for i in range(10):
+        read(ArticleFactory(), i + 1, days_ago=i % 7)
+    queries = []
+
+    def record(execute, sql, params, many, context):
+        queries.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert len(ArticleReads.objects.most_read()) == 5
+    problems = {sql: found for sql, params in queries if (found := plan_problems(sql, params))}
+    assert not problems
 
 
 SIDEBAR = "//aside[contains(@class, 'page__sidebar')]"
