@@ -21,6 +21,7 @@ rank only those: a word in the title or a tag counts more than one in the body, 
 before older.
 """
 
+import functools
 import re
 import unicodedata
 from html import unescape
@@ -190,7 +191,8 @@ def search_articles(queryset, query: str):
 # --- Snippets --------------------------------------------------------------------------
 
 
-def _matcher(words: list[str]):
+@functools.lru_cache(maxsize=64)  # one per query, shared by the snippets of its results
+def _matcher(words: tuple[str, ...], vendor: str):
     """Whether a word of a text is one the search matched (folded, as the indexes do)."""
     prefixes, forms, parts = set(), set(), set()
     for word in words:
@@ -199,9 +201,10 @@ def _matcher(words: list[str]):
             prefixes |= {base, typed}
         else:
             forms |= {form + suffix for form in (base, typed) for suffix in SUFFIXES}
-        if connection.vendor == "postgresql" and len(base) >= COMPOUND_MIN:
+        if vendor == "postgresql" and len(base) >= COMPOUND_MIN:
             parts.add(base)
 
+    @functools.lru_cache(maxsize=1024)  # texts repeat their words; folding is the cost
     def matches(text_word: str) -> bool:
         folded = fold(text_word)
         return (
@@ -216,18 +219,17 @@ def _matcher(words: list[str]):
 def snippet(article, query: str) -> SafeString:
     """A passage of `article` around the first word the search matched, that word and
     every later match marked (`<mark>`); the lead's beginning when only the title matched."""
-    words = query_words(query)
-    matches = _matcher(words)
+    matches = _matcher(tuple(query_words(query)), connection.vendor)
     for text in (unescape(strip_tags(article.body)), article.lead, article.kicker):
         # Alternating gaps and words: pieces[1], pieces[3], ... are the words.
         pieces = _WORDS_AND_GAPS.split(" ".join(text.split()))
-        found = [i for i in range(1, len(pieces), 2) if matches(pieces[i])]
+        found = next((i for i in range(1, len(pieces), 2) if matches(pieces[i])), None)
         if found:
             break
     else:
         pieces = _WORDS_AND_GAPS.split(" ".join(article.excerpt.split()))
-        found = [1]
-    first = max(1, found[0] - 16)  # about eight words before the first match
+        found = 1
+    first = max(1, found - 16)  # about eight words before the first match
     last = min(len(pieces), first + 2 * SNIPPET_WORDS)
     out = ["… " if first > 1 else ""]
     for i in range(first, last):
