@@ -6,16 +6,14 @@ from django.core.paginator import Paginator
 from django.http import (
     Http404,
     HttpResponse,
-    HttpResponseForbidden,
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from newsroom.beacons import is_robot, is_same_site
+from newsroom.beacons import beacon, is_robot
 from newsroom.caching import ADS, cache_tags
 from newsroom.validators import validate_http_url
 
@@ -202,16 +200,10 @@ def job_apply(request, pk: int):
 _SHOWN = re.compile(r"^([bj])(\d{1,12})$")
 
 
-# Pages set no cookies, so there is no CSRF token to send with the report; the worst a
-# forged report can do is count an impression, as loading the page would. Reports from
-# other sites are refused all the same, and only live ads are counted.
-@csrf_exempt
-@require_POST
-@never_cache
+@beacon
 def ads_seen(request):
-    """Count impressions a page reported with ads.js (see the comment there)."""
-    if not is_same_site(request):
-        return HttpResponseForbidden()
+    """Count impressions a page reported with ads.js (see the comment there); only live
+    ads are counted."""
     banner_ids, job_ids = set(), set()
     for token in request.POST.get("shown", "").split()[:MAX_REPORTED_ADS]:
         match = _SHOWN.match(token)

@@ -35,7 +35,15 @@ class OnePagePaginator(Paginator):
         return self._get_page(self.items()[: self.per_page], number, self)
 
 
-class ArticleSitemap(Sitemap):
+class OnePageSitemap(Sitemap):
+    """A section whose `items()` returns at most `limit` rows: one page, no COUNT."""
+
+    @property
+    def paginator(self):
+        return OnePagePaginator(self.items, self.limit)
+
+
+class ArticleSitemap(OnePageSitemap):
     changefreq = "daily"
     limit = 2000  # URLs per section: each section page renders at most this many
 
@@ -52,10 +60,6 @@ class ArticleSitemap(Sitemap):
             "slug", "status", "published_at", "updated_at", "category__path"
         )
         return [article for article in rows if article.is_public]
-
-    @property
-    def paginator(self):
-        return OnePagePaginator(self.items, self.limit)
 
     def lastmod(self, item):
         return item.updated_at or item.published_at
@@ -75,7 +79,7 @@ class CategorySitemap(Sitemap):
         return Category.objects.all()
 
 
-class NewsSitemap(Sitemap):
+class NewsSitemap(OnePageSitemap):
     """Google News: the articles published in the last 48 hours, at most 1,000 (Google's
     limits), newest first; rendered with NEWS_TEMPLATE (publication name, language, date and
     title of each)."""
@@ -95,10 +99,6 @@ class NewsSitemap(Sitemap):
         )
         return rows[: self.limit]
 
-    @property
-    def paginator(self):
-        return OnePagePaginator(self.items, self.limit)
-
     def lastmod(self, item):
         return item.updated_at or item.published_at
 
@@ -106,7 +106,7 @@ class NewsSitemap(Sitemap):
         return None  # left out of the index: it would read the whole section
 
 
-class TagSitemap(Sitemap):
+class TagSitemap(OnePageSitemap):
     """Tags by id range, each only while a published article carries it (a tag page of no
     public article is a 404): one look-up in the tag's listing index per tag."""
 
@@ -121,10 +121,6 @@ class TagSitemap(Sitemap):
         public = TaggedArticle.objects.filter(tag=OuterRef("pk"), listed_at__lte=timezone.now())
         rows = Tag.objects.filter(pk__gte=first, pk__lt=first + self.limit).filter(Exists(public))
         return rows.order_by("pk").only("slug")
-
-    @property
-    def paginator(self):
-        return OnePagePaginator(self.items, self.limit)
 
 
 class AuthorSitemap(Sitemap):
