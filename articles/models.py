@@ -10,6 +10,7 @@ from django.db.models import DEFERRED, Q
 from django.templatetags.static import static
 from django.urls import Resolver404, resolve, reverse
 from django.utils import formats, timezone
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -262,7 +263,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("category", "lead_image").order_by("-published_at", "-pk")
 
     def for_detail(self):
-        return self.select_related("category", "lead_image").prefetch_related("authors", "tags")
+        # Authors and tags are read only when the article's own parts are not in the app
+        # cache (see views.article_detail).
+        return self.select_related("category", "lead_image")
 
     def lead_story(self):
         """The home page's lead story: the newest "Aufmacher", else the newest article."""
@@ -658,7 +661,7 @@ class Article(models.Model):
                     "name": a.name,
                     "url": request.build_absolute_uri(a.get_absolute_url()),
                 }
-                for a in self.authors.all()
+                for a in self.author_list
             ],  # fmt: skip
             "mainEntityOfPage": request.build_absolute_uri(self.get_absolute_url()),
             "publisher": {
@@ -680,6 +683,11 @@ class Article(models.Model):
                 for crop in ("wide", "standard", "square")
             ]
         return data
+
+    @cached_property
+    def author_list(self) -> list["Author"]:
+        """The byline, read once for the page and its structured data."""
+        return list(self.authors.all())
 
     @property
     def excerpt(self) -> str:

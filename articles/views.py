@@ -108,7 +108,19 @@ def article_detail(request, article):
         {
             "article": article,
             "breadcrumb": article.category.ancestors(request),
-            "structured_data": article.structured_data(request),
+            # Its own parts (head, text, byline, tags) are kept in the app cache under the
+            # article's version and `all`; absolute addresses in them name the host.
+            "parts_key": ":".join(
+                [
+                    caching.object_version(f"article-{article.pk}"),
+                    caching.version_key(request, ALL),
+                    str(article.is_public),
+                    request.scheme,
+                    request.get_host(),
+                ]
+            ),
+            # Computed only when the head is not in the cache.
+            "structured_data": partial(article.structured_data, request),
         },
     )
 

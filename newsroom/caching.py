@@ -20,8 +20,12 @@ proxy through a purge backend. Changes that come with time and no write (a sched
 article going live, an ad's first or last day, the date) end a version lazily at that
 moment, and no cached copy is kept past it.
 
+An article's own parts (head, text, byline, tags) have a version of their own besides
+(`object_version`), so they outlive the many `list` changes of a news day.
+
 Writes that send no signals (`QuerySet.update()`, `bulk_create`) must call `invalidate()`
-themselves, as `generate_content` does.
+(and for an article's own fields `invalidate_object()`) themselves, as `generate_content`
+does.
 """
 
 import hashlib
@@ -175,6 +179,28 @@ def peek(name: str, tags: Collection[str]):
     return value if value is not None else cache.get(key)
 
 
+def object_version(name: str) -> str:
+    """A cache-key part for one object's own parts (an article's headline, text, byline):
+    it changes with `invalidate_object(name)`, not with `list`. Publishing bans every page
+    in the proxy (each shows the newest articles); re-rendered, an article page reuses its
+    own parts, and only what lists other articles is computed again."""
+    key = VERSION_KEY.format(name)
+    version = cache.get(key)
+    if version is None:
+        version = time.time()
+        if not cache.add(key, version, timeout=settings.HTTP_CACHE_FRAGMENT_TIMEOUT):
+            version = cache.get(key, version)  # another worker started it just now
+    return f"{version:.6f}"
+
+
+def invalidate_object(name: str) -> None:
+    """`name`'s own parts are stale: dropped now and again after the commit, as in
+    `invalidate()`, so nothing read before the commit is kept under the new version."""
+    key = VERSION_KEY.format(name)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 class FragmentVersions:
     """`{% cache … cache_versions.list %}` in templates: the version of a tag."""
 
@@ -295,12 +321,21 @@ def _article_visible(instance) -> bool:
 
 
 def _on_article_change(sender, instance, **kwargs):
+    invalidate_object(f"article-{instance.pk}")
     if _article_visible(instance):
         invalidate(LIST)
 
 
-def _on_article_relations(sender, instance, action, **kwargs):
-    if action.startswith("post_") and _article_visible(instance):
+def _on_article_relations(sender, instance, action, reverse, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if reverse:
+        # From a tag's or an author's side: which articles changed is not always known
+        # (a clear), and it is rare: every page.
+        invalidate(ALL, LIST)
+        return
+    invalidate_object(f"article-{instance.pk}")
+    if _article_visible(instance):
         invalidate(LIST)
 
 
@@ -311,14 +346,25 @@ def _invalidates(*tags: str):
     return receiver
 
 
-_on_site_change, _on_list_change = _invalidates(ALL), _invalidates(LIST)
+def _on_shown_change(sender, created=False, **kwargs):
+    # Shown in lists, and in articles' own parts (kept under `all`, see views.article_detail):
+    # names, alt text, credit, focal point. A new one is in no article's parts yet (adding
+    # it to an article ends that article's version), so the many tags and images created
+    # with new articles leave the others' parts alone.
+    if created:
+        invalidate(LIST)
+    else:
+        invalidate(ALL, LIST)
+
+
+_on_site_change = _invalidates(ALL)
 _on_ads_change, _on_weather_change = _invalidates(ADS), _invalidates(WEATHER)
 RECEIVERS = {
     "articles.Article": _on_article_change,
     "articles.Category": _on_site_change,
-    "articles.Author": _on_list_change,
-    "articles.Tag": _on_list_change,
-    "images.Image": _on_list_change,  # alt text, caption, credit, focal point on every list
+    "articles.Author": _on_shown_change,
+    "articles.Tag": _on_shown_change,
+    "images.Image": _on_shown_change,
     "newsroom.SiteSettings": _on_site_change,
     "newsroom.Page": _on_site_change,
     "ads.Banner": _on_ads_change,

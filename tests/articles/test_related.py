@@ -86,8 +86,7 @@ def test_an_article_alone_in_its_category_without_tags_has_none(town):
 
 
 def queries_for(article) -> list[str]:
-    loaded = Article.objects.for_detail().get(pk=article.pk)
-    list(loaded.tags.all())
+    loaded = Article.objects.for_detail().prefetch_related("tags").get(pk=article.pk)
     with CaptureQueriesContext(connection) as ctx:
         Article.objects.related_to(loaded)
     return [q["sql"] for q in ctx.captured_queries]

@@ -22,7 +22,7 @@ from articles.models import Article
 from newsroom import caching
 from newsroom.models import Page, SiteSettings
 from tests.ads.factories import BannerFactory, JobAdFactory
-from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, ImageFactory
 from weather.models import Place
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +192,39 @@ def test_every_kind_of_change_is_visible_at_once(client, portal):
     portal.delete()
     assert client.get(article_url).status_code == 404
     assert "Brücke" not in text(client, "/")
+
+
+def test_an_article_keeps_its_own_parts_until_it_or_what_it_shows_changes(client, portal):
+    """Publishing bans every page (each lists the newest articles), but an article page
+    rendered again reuses its own text, byline and tags; any change to those shows at once,
+    also one that does not save the article's row."""
+    portal.lead_image = ImageFactory()
+    portal.save()
+    url = portal.get_absolute_url()
+    client.get(url)
+
+    ArticleFactory(title="Neues Feuerwehrhaus", category=portal.category)
+    with CaptureQueriesContext(connection) as ctx:
+        page = text(client, url)
+    assert "Neues Feuerwehrhaus" in page  # the lists are fresh
+    assert not [q for q in ctx.captured_queries if "articles_author" in q["sql"]]
+
+    portal.tags.add("Baustelle")  # no save of the article itself
+    assert "Baustelle" in text(client, url)
+    author = portal.authors.get()
+    author.name = "Hanna Vogt-Berger"
+    author.save()
+    assert "Hanna Vogt-Berger" in text(client, url)
+    portal.lead_image.credit = "Foto: Stadtarchiv Lindenau"
+    portal.lead_image.save()
+    assert "Stadtarchiv Lindenau" in text(client, url)
+    site = SiteSettings.load()
+    site.site_name = "Lindenauer Bote"
+    site.save()
+    assert '"name": "Lindenauer Bote"' in client.get(url).text  # structured data's publisher
+    Article.objects.filter(pk=portal.pk).update(title="Brücke gesperrt")
+    caching.invalidate_object(f"article-{portal.pk}")  # an update() without signals says so
+    assert "Brücke gesperrt" in text(client, url)
 
 
 def _invalidating_view(request):
