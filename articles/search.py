@@ -24,11 +24,11 @@ before older.
 import functools
 import re
 import unicodedata
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import snowballstemmer
-from django.db import connection
-from django.db.models.expressions import RawSQL
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
@@ -120,72 +120,130 @@ def _pg_query(words: list[str]) -> tuple[str, list]:
     return " && ".join(groups), params
 
 
-def _ranked_sql(words: list[str], *, ranked: bool = True) -> tuple[str, list]:
-    """SQL for (id, rank, published_at) of the bounded candidates, best first if `ranked`
-    (on PostgreSQL after one query that expands the words)."""
-    published = ["published", connection.ops.adapt_datetimefield_value(timezone.now())]
+# PostgreSQL: the newest articles walked one by one (enough for a common word), then
+# windows further back, each this many times as long as all before it.
+PG_WALK_ROWS = 1000
+PG_WINDOW_GROWTH = 3
+# Older than any article: the last window is open.
+EPOCH = datetime(1990, 1, 1, tzinfo=UTC)
+
+
+def _candidates(words: list[str]) -> list[tuple[int, float, object]]:
+    """(id, rank, published_at) of the bounded candidates, the newest RESULT_LIMIT published
+    matches, unordered; the higher the rank, the better the match."""
+    now = timezone.now()
     if connection.vendor == "postgresql":
-        # The tsquery first, as a constant for the planner, whose statistics of the column
-        # then tell rare words from common ones. Rare: a bitmap scan of the GIN index.
-        # Common: a walk of the (status, published_at) index newest first that stops after
-        # RESULT_LIMIT matches, testing each row's stored tsvector. Either way no sort of
-        # all matches, and the rank is computed for the candidates only.
-        tsquery, params = _pg_query(words)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT ({tsquery})::text", params)
-            tsquery = cursor.fetchone()[0]
-        sql = (
-            f"SELECT id, ts_rank(document, %s::tsquery) AS rank, published_at FROM ("
-            f"SELECT id, published_at, {PG_DOCUMENT} AS document FROM articles_article "
-            f"WHERE {PG_DOCUMENT} @@ %s::tsquery AND status = %s AND published_at <= %s "
-            "ORDER BY published_at DESC, id DESC LIMIT %s) AS found"
-        )
-        if ranked:
-            sql += " ORDER BY rank DESC, published_at DESC, id DESC"
-        return sql, [tsquery, tsquery, *published, RESULT_LIMIT]
+        return _pg_candidates(words, now)
     if connection.vendor == "sqlite":
         # The FTS5 index yields matches by descending rowid (= article id) and the LIMIT
         # stops it early: no sort of all matches, however many articles contain the word.
         # bm25() is better the lower it is.
         table = SQLITE_TABLE
         sql = (
-            f"SELECT id, rank, published_at FROM (SELECT {table}.rowid AS id, a.published_at, "
-            f"bm25({table}, {SQLITE_WEIGHTS}) AS rank FROM {table} "
-            f"JOIN articles_article AS a ON a.id = {table}.rowid "
+            f"SELECT {table}.rowid, -bm25({table}, {SQLITE_WEIGHTS}), a.published_at "
+            f"FROM {table} JOIN articles_article AS a ON a.id = {table}.rowid "
             f"WHERE {table} MATCH %s AND a.status = %s AND a.published_at <= %s "
-            f"ORDER BY {table}.rowid DESC LIMIT %s) AS found"
+            f"ORDER BY {table}.rowid DESC LIMIT %s"
         )
-        if ranked:
-            sql += " ORDER BY rank, published_at DESC, id DESC"
-        return sql, [fts5_query(words), *published, RESULT_LIMIT]
+        params = [fts5_query(words), "published", _db_time(now), RESULT_LIMIT]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
     raise NotImplementedError(f"no article search for {connection.vendor}")
+
+
+def _db_time(moment):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _pg_candidates(words: list[str], now) -> list[tuple[int, float, object]]:
+    """The tsquery first (one query that expands the words), as a constant for the planner,
+    whose statistics of the column tell a rare word from a common one. Rare: a bitmap scan
+    of the GIN index. Common: a walk of the (status, published_at) index newest first that
+    stops after RESULT_LIMIT matches, testing each article's stored tsvector. Either way no
+    sort of all matches, and the rank is computed for the candidates only.
+
+    Several words: the planner multiplies their frequencies, so two common words that
+    rarely meet („Sanierung Hallenbad“) look common, and its walk reads half the archive.
+    Then the walk stops after the newest PG_WALK_ROWS articles (enough where the words
+    often meet), and older ones are searched in windows back in time, each
+    PG_WINDOW_GROWTH times as long as everything before it (the last one open): the GIN
+    index's matches ANDed in a bitmap with the window's part of the date index, so only
+    articles that match and lie in the window are read. Index scans are off for the
+    windows, as a walk through a window would read all of it."""
+    tsquery, params = _pg_query(words)
+    published = ["published", _db_time(now)]
+    select = (
+        f"SELECT id, ts_rank(document, %s::tsquery), published_at FROM (SELECT id, "
+        f"published_at, {PG_DOCUMENT} AS document FROM {{source}} WHERE {PG_DOCUMENT} @@ "
+        "%s::tsquery {window}ORDER BY published_at DESC, id DESC LIMIT %s) AS found"
+    )
+    newest = (
+        f"(SELECT id, published_at, {PG_DOCUMENT} FROM articles_article WHERE status = %s "
+        "AND published_at <= %s ORDER BY published_at DESC, id DESC LIMIT %s) AS newest"
+    )
+    in_window = "AND status = %s AND published_at <= %s "
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({tsquery})::text", params)
+        tsquery = cursor.fetchone()[0]
+        if not tsquery:
+            return []  # only stop words ("der die das")
+        if "&" not in tsquery:  # one word (in its forms and compounds)
+            cursor.execute(
+                select.format(source="articles_article", window=in_window),
+                [tsquery, tsquery, *published, RESULT_LIMIT],
+            )
+            return cursor.fetchall()
+        cursor.execute(
+            select.format(source=newest, window=""),
+            [tsquery, *published, PG_WALK_ROWS, tsquery, RESULT_LIMIT],
+        )
+        found = {row[0]: row for row in cursor.fetchall()}
+        if len(found) < RESULT_LIMIT:
+            cursor.execute(
+                "SELECT published_at FROM articles_article WHERE status = %s "
+                "AND published_at <= %s ORDER BY published_at DESC, id DESC OFFSET %s LIMIT 1",
+                [*published, PG_WALK_ROWS - 1],
+            )
+            walked = cursor.fetchone()
+            newer = walked[0] if walked else None
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            while newer is not None and len(found) < RESULT_LIMIT:
+                # Ties at the border are read twice and counted once.
+                older = newer - max(now - newer, timedelta(days=1)) * PG_WINDOW_GROWTH
+                window = "AND published_at > %s " if older > EPOCH else ""
+                cursor.execute(
+                    select.format(source="articles_article", window=in_window + window),
+                    [tsquery, tsquery, "published", _db_time(newer)]
+                    + ([_db_time(older)] if window else [])
+                    + [RESULT_LIMIT - len(found)],
+                )
+                for row in cursor.fetchall():
+                    found.setdefault(row[0], row)
+                newer = older if window else None
+        # Rolled back, never committed: nothing was written, and this ends the SET LOCAL
+        # also when the search runs inside a longer transaction.
+        transaction.set_rollback(True, using=connection.alias)
+    return list(found.values())
 
 
 def ranked_ids(query: str) -> list[tuple[int, float]]:
     """(article id, rank) of the published articles containing every word of `query`, best
-    first: at most RESULT_LIMIT, the newest matches. One query."""
+    first (then newer first): at most RESULT_LIMIT, the newest matches."""
     words = query_words(query)
     if not words:
         return []
-    sql, params = _ranked_sql(words)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(pk, rank) for pk, rank, _published in cursor.fetchall()]
+    ranked = sorted(_candidates(words), key=lambda row: (row[1], row[2], row[0]), reverse=True)
+    return [(pk, rank) for pk, rank, _published in ranked]
 
 
 def search_articles(queryset, query: str):
     """Published articles of `queryset` containing every word of `query`, in the order the
-    caller asks for; only the RESULT_LIMIT newest matches are candidates.
-
-    Call it on all articles (`Article.objects.search(q)`): the published filter is part of
-    the candidate query, and indexable filters before it tempt SQLite's planner to walk
-    their index over the whole archive instead of looking up the few candidates.
-    """
+    caller asks for; only the RESULT_LIMIT newest matches are candidates (found at once)."""
     words = query_words(query)
     if not words:
         return queryset.none()
-    sql, params = _ranked_sql(words, ranked=False)
-    return queryset.filter(pk__in=RawSQL(f"SELECT id FROM ({sql}) AS ranked", params))
+    return queryset.filter(pk__in=[pk for pk, _rank, _published in _candidates(words)])
 
 
 # --- Snippets --------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -257,27 +257,41 @@ def test_results_are_paginated_like_other_lists(client):
     assert f"Notiz {views.PAGE_SIZE + 1}" in second and "Notiz 0" not in second
 
 
-def _plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
+def _plans(query) -> str:
+    """The plans of the queries a search runs, as it runs them (on PostgreSQL the windows
+    after its SET LOCAL)."""
+    with CaptureQueriesContext(connection) as ctx:
+        search.ranked_ids(query)
+    plans = []
+    with transaction.atomic(), connection.cursor() as cursor:
         if on_postgresql:
             # A tiny test table is read faster sequentially; the plan for a large archive is
             # the one without that option. ANALYZE: the planner knows the word is rare.
             cursor.execute("ANALYZE articles_article")
             cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-            return "\n".join(row[0] for row in cursor.fetchall())
-        # SQLite: (id, parent, _, detail) rows; indent each by its depth in the plan's tree.
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        depth, lines = {0: -1}, []
-        for node, parent, _, detail in cursor.fetchall():
-            depth[node] = depth.get(parent, 0) + 1
-            lines.append("  " * depth[node] + detail)
-        return "\n".join(lines)
+        for captured in ctx.captured_queries:
+            sql = captured["sql"]
+            if sql.startswith("SET LOCAL"):
+                cursor.execute(sql)
+            elif "articles_article" in sql and sql.startswith("SELECT"):
+                if on_postgresql:
+                    cursor.execute(f"EXPLAIN {sql}")
+                    plans.append("\n".join(row[0] for row in cursor.fetchall()))
+                    continue
+                # SQLite: (id, parent, _, detail) rows; indent each by its depth in the plan.
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                depth, lines = {0: -1}, []
+                for node, parent, _, detail in cursor.fetchall():
+                    depth[node] = depth.get(parent, 0) + 1
+                    lines.append("  " * depth[node] + detail)
+                plans.append("\n".join(lines))
+        transaction.set_rollback(True)
+    assert plans, "no search query ran"
+    return "\n\n".join(plans)
 
 
 @pytest.mark.parametrize("query", ["Haushalt", "Haushalt Überschuss"])
-def test_search_uses_the_index_and_scans_no_table(budget, query):
+def test_search_uses_the_index_and_scans_no_table(budget, query, monkeypatch):
     # Enough other articles that reading them all costs more than an index lookup.
     Article.objects.bulk_create(
         Article(title=f"Notiz {i}", slug=f"notiz-{i}", category=budget.category,
@@ -285,24 +299,43 @@ def test_search_uses_the_index_and_scans_no_table(budget, query):
                 status=Article.Status.PUBLISHED, published_at=budget.published_at)
         for i in range(400)
     )  # fmt: skip
-    results = Article.objects.search(query).for_listing()
-    plan = _plan(results)
-    count_plan = _plan(results.order_by())  # as the paginator counts
-    for text in (plan, count_plan):
-        if on_postgresql:
-            assert "Bitmap Index Scan on articles_article_search_gin" in text, text
-            assert "Seq Scan on articles_article" not in text, text
-        else:
-            assert "SCAN articles_article_search VIRTUAL TABLE INDEX" in text, text
-            # Only the search table is scanned; articles are looked up by primary key, not
-            # found by walking an index over the whole archive.
-            assert "SEARCH articles_article USING INTEGER PRIMARY KEY" in text, text
-            assert not re.search(r"(SCAN|INDEX) articles_article\b(?!_search)", text), text
-            assert "article_published_idx" not in text, text
-    if not on_postgresql:
-        # FTS5 yields matches newest id first and stops at the limit: no sort of all matches,
-        # only of the at most RESULT_LIMIT candidates for the page (the unindented B-TREE).
-        assert "  USE TEMP B-TREE" not in plan, plan
+    # PostgreSQL, several words: the walk of the newest articles ends early; the rest are
+    # searched through the GIN index in windows back in time.
+    monkeypatch.setattr(search, "PG_WALK_ROWS", 50)
+    plan = _plans(query)
+    if on_postgresql:
+        assert "Bitmap Index Scan on articles_article_search_gin" in plan, plan
+        assert "Seq Scan on articles_article" not in plan, plan
+    else:
+        assert "SCAN articles_article_search VIRTUAL TABLE INDEX" in plan, plan
+        # Only the search table is scanned; articles are looked up by primary key, not
+        # found by walking an index over the whole archive.
+        assert "SEARCH a USING INTEGER PRIMARY KEY" in plan, plan
+        assert not re.search(r"(SCAN|INDEX) (articles_article|a)\b(?!_search)", plan), plan
+        assert "article_published_idx" not in plan, plan
+        # FTS5 yields matches newest id first and stops at the limit: no sort of all
+        # matches.
+        assert "USE TEMP B-TREE" not in plan, plan
+
+
+def test_two_words_are_found_together_however_far_back(monkeypatch):
+    """Matches older than the walked newest articles come from the windows further back
+    (PostgreSQL), the newest first and none twice, among many articles with one word."""
+    monkeypatch.setattr(search, "PG_WALK_ROWS", 3)
+    now = timezone.now()
+    ages = [timedelta(hours=2), timedelta(days=3), timedelta(days=40), timedelta(days=400),
+            timedelta(days=3000)]  # fmt: skip
+    for i, age in reversed(list(enumerate(ages))):  # written oldest first, as in a portal
+        ArticleFactory(title=f"Treffer {i}", body="<p>Die Sanierung des Hallenbads.</p>",
+                       published_at=now - age)  # fmt: skip
+        for j in range(4):
+            ArticleFactory(title=f"Nur Sanierung {i}-{j}", body="<p>Sanierung der Schule.</p>",
+                           published_at=now - age + timedelta(minutes=j + 1))  # fmt: skip
+            ArticleFactory(title=f"Nur Hallenbad {i}-{j}", body="<p>Das Hallenbad.</p>",
+                           published_at=now - age - timedelta(minutes=j + 1))  # fmt: skip
+    assert found("Sanierung Hallenbad") == [f"Treffer {i}" for i in range(5)]
+    monkeypatch.setattr(search, "RESULT_LIMIT", 2)
+    assert found("Sanierung Hallenbad") == ["Treffer 0", "Treffer 1"]
 
 
 def _search_queries(client, n):
