@@ -22,6 +22,7 @@ before older.
 """
 
 import functools
+import math
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
@@ -120,11 +121,12 @@ def _pg_query(words: list[str]) -> tuple[str, list]:
     return " && ".join(groups), params
 
 
-# PostgreSQL: the newest articles walked one by one (enough for a common word), then
-# windows further back, each this many times as long as all before it.
+# PostgreSQL (see _pg_candidates): articles walked first; the share of matches from which
+# walking on is cheaper than a window; a window's least length, times all searched before.
 PG_WALK_ROWS = 1000
-PG_WINDOW_GROWTH = 3
-# Older than any article: the last window is open.
+PG_WALK_SHARE = 0.1
+PG_WINDOW_GROWTH = 2
+# Older than any article: a window reaching back beyond it is open.
 EPOCH = datetime(1990, 1, 1, tzinfo=UTC)
 
 
@@ -157,74 +159,117 @@ def _db_time(moment):
 
 
 def _pg_candidates(words: list[str], now) -> list[tuple[int, float, object]]:
-    """The tsquery first (one query that expands the words), as a constant for the planner,
-    whose statistics of the column tell a rare word from a common one. Rare: a bitmap scan
-    of the GIN index. Common: a walk of the (status, published_at) index newest first that
-    stops after RESULT_LIMIT matches, testing each article's stored tsvector. Either way no
-    sort of all matches, and the rank is computed for the candidates only.
+    """The tsquery first (one query that expands the words), then the newest matches with
+    work bounded by what is found, not by the archive, whatever the words' frequencies.
 
-    Several words: the planner multiplies their frequencies, so two common words that
-    rarely meet („Sanierung Hallenbad“) look common, and its walk reads half the archive.
-    Then the walk stops after the newest PG_WALK_ROWS articles (enough where the words
-    often meet), and older ones are searched in windows back in time, each
-    PG_WINDOW_GROWTH times as long as everything before it (the last one open): the GIN
-    index's matches ANDed in a bitmap with the window's part of the date index, so only
-    articles that match and lie in the window are read. Index scans are off for the
-    windows, as a walk through a window would read all of it."""
+    Two ways to find them, chosen by the matches per article seen so far:
+    - a walk: articles newest first through the date index, each one's document tested,
+      as many as should hold the missing matches (at first PG_WALK_ROWS): right where
+      matches are frequent;
+    - a window: the GIN index's matches ANDed in a bitmap with a span of the date index,
+      so only articles that match and lie in the span are read: right where matches are
+      rare, as the GIN index's work grows with the word's matches in the whole archive.
+      The span should hold what is missing (half as much again), and is at least twice
+      everything searched before; one reaching back before any article is open.
+
+    The planner cannot be left to choose: two common words that rarely meet („Sanierung
+    Hallenbad“) look common to it (it multiplies their frequencies), and its walk reads
+    half the archive; a word in one article of twenty needs a walk of 4,000."""
     tsquery, params = _pg_query(words)
-    published = ["published", _db_time(now)]
-    select = (
-        f"SELECT id, ts_rank(document, %s::tsquery), published_at FROM (SELECT id, "
-        f"published_at, {PG_DOCUMENT} AS document FROM {{source}} WHERE {PG_DOCUMENT} @@ "
-        "%s::tsquery {window}ORDER BY published_at DESC, id DESC LIMIT %s) AS found"
-    )
-    newest = (
-        f"(SELECT id, published_at, {PG_DOCUMENT} FROM articles_article WHERE status = %s "
-        "AND published_at <= %s ORDER BY published_at DESC, id DESC LIMIT %s) AS newest"
-    )
-    in_window = "AND status = %s AND published_at <= %s "
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute(f"SELECT ({tsquery})::text", params)
         tsquery = cursor.fetchone()[0]
         if not tsquery:
             return []  # only stop words ("der die das")
-        if "&" not in tsquery:  # one word (in its forms and compounds)
-            cursor.execute(
-                select.format(source="articles_article", window=in_window),
-                [tsquery, tsquery, *published, RESULT_LIMIT],
-            )
-            return cursor.fetchall()
-        cursor.execute(
-            select.format(source=newest, window=""),
-            [tsquery, *published, PG_WALK_ROWS, tsquery, RESULT_LIMIT],
-        )
-        found = {row[0]: row for row in cursor.fetchall()}
-        if len(found) < RESULT_LIMIT:
-            cursor.execute(
-                "SELECT published_at FROM articles_article WHERE status = %s "
-                "AND published_at <= %s ORDER BY published_at DESC, id DESC OFFSET %s LIMIT 1",
-                [*published, PG_WALK_ROWS - 1],
-            )
-            walked = cursor.fetchone()
-            newer = walked[0] if walked else None
-            cursor.execute("SET LOCAL enable_indexscan = off")
-            while newer is not None and len(found) < RESULT_LIMIT:
-                # Ties at the border are read twice and counted once.
-                older = newer - max(now - newer, timedelta(days=1)) * PG_WINDOW_GROWTH
-                window = "AND published_at > %s " if older > EPOCH else ""
-                cursor.execute(
-                    select.format(source="articles_article", window=in_window + window),
-                    [tsquery, tsquery, "published", _db_time(newer)]
-                    + ([_db_time(older)] if window else [])
-                    + [RESULT_LIMIT - len(found)],
-                )
-                for row in cursor.fetchall():
-                    found.setdefault(row[0], row)
-                newer = older if window else None
-        # Rolled back, never committed: nothing was written, and this ends the SET LOCAL
+        found = _PgSearch(cursor, tsquery, now).run()
+        # Rolled back, never committed: nothing was written, and this ends the SET LOCALs
         # also when the search runs inside a longer transaction.
         transaction.set_rollback(True, using=connection.alias)
-    return list(found.values())
+    return found
+
+
+class _PgSearch:
+    SELECT = (
+        f"SELECT id, ts_rank(document, %s::tsquery), published_at FROM (SELECT id, "
+        f"published_at, {PG_DOCUMENT} AS document FROM {{source}} WHERE {PG_DOCUMENT} @@ "
+        "%s::tsquery {window}ORDER BY published_at DESC, id DESC LIMIT %s) AS found"
+    )
+    NEWEST = (
+        f"(SELECT id, published_at, {PG_DOCUMENT} FROM articles_article WHERE status = %s "
+        "AND published_at <= %s ORDER BY published_at DESC, id DESC LIMIT %s) AS newest"
+    )
+
+    def __init__(self, cursor, tsquery: str, now):
+        self.cursor, self.tsquery, self.now = cursor, tsquery, now
+        self.found: dict[int, tuple] = {}
+        self.border = now  # everything newer has been searched; this moment is searched again
+        self.searched = 0  # articles searched so far
+        self.index_scans = True
+
+    def run(self) -> list[tuple]:
+        self.walk(PG_WALK_ROWS)
+        while self.border is not None and len(self.found) < RESULT_LIMIT:
+            missing = RESULT_LIMIT - len(self.found)
+            share = len(self.found) / self.searched
+            if share >= PG_WALK_SHARE:
+                self.walk(math.ceil(1.5 * missing / share))
+            else:
+                wanted = self.searched * PG_WINDOW_GROWTH
+                if share:
+                    wanted = max(wanted, 1.5 * missing / share)
+                self.window(wanted)
+        return list(self.found.values())
+
+    def walk(self, rows: int) -> None:
+        self.set_index_scans(True)
+        self.fetch(self.NEWEST, "", ["published", _db_time(self.border), rows])
+        if len(self.found) >= RESULT_LIMIT:
+            return
+        self.cursor.execute(
+            "SELECT published_at FROM articles_article WHERE status = %s AND published_at <= "
+            "%s ORDER BY published_at DESC, id DESC OFFSET %s LIMIT 1",
+            ["published", _db_time(self.border), rows - 1],
+        )
+        last = self.cursor.fetchone()
+        if last is None:
+            self.border = None  # the walk reached the oldest article
+        elif last[0] == self.border:
+            self.window(rows, older=last[0] - timedelta(seconds=1))  # all at one moment
+        else:
+            self.border, self.searched = last[0], self.searched + rows
+
+    def window(self, wanted: float, older=None) -> None:
+        if older is None:
+            # As many seconds back as `wanted` articles took to publish so far.
+            span = wanted * max((self.now - self.border).total_seconds(), 1) / self.searched
+            if span < (self.border - EPOCH).total_seconds():
+                older = self.border - timedelta(seconds=span)
+        self.set_index_scans(False)
+        condition = "AND status = %s AND published_at <= %s "
+        params = ["published", _db_time(self.border)]
+        if older is not None:
+            condition += "AND published_at > %s "
+            params.append(_db_time(older))
+        self.fetch("articles_article", condition, params)
+        self.border, self.searched = older, self.searched + wanted
+
+    def fetch(self, source: str, condition: str, source_params: list) -> None:
+        sql = self.SELECT.format(source=source, window=condition)
+        if condition:
+            params = [self.tsquery, self.tsquery, *source_params]
+        else:
+            params = [self.tsquery, *source_params, self.tsquery]
+        # Matches at the border moment were found before and come again: as many more.
+        again = sum(1 for row in self.found.values() if row[2] == self.border)
+        self.cursor.execute(sql, [*params, RESULT_LIMIT - len(self.found) + again])
+        for row in self.cursor.fetchall():
+            self.found.setdefault(row[0], row)
+
+    def set_index_scans(self, on: bool) -> None:
+        # Off for windows: a walk through a window would read all of it.
+        if on != self.index_scans:
+            self.cursor.execute(f"SET LOCAL enable_indexscan = {'on' if on else 'off'}")
+            self.index_scans = on
 
 
 def ranked_ids(query: str) -> list[tuple[int, float]]:

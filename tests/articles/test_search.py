@@ -319,23 +319,42 @@ def test_search_uses_the_index_and_scans_no_table(budget, query, monkeypatch):
 
 
 def test_two_words_are_found_together_however_far_back(monkeypatch):
-    """Matches older than the walked newest articles come from the windows further back
-    (PostgreSQL), the newest first and none twice, among many articles with one word."""
-    monkeypatch.setattr(search, "PG_WALK_ROWS", 3)
+    """Matches older than the walked newest articles are found by walking on or through
+    windows further back (PostgreSQL), the newest first and none twice, among many
+    articles with one of the words."""
+    monkeypatch.setattr(search, "PG_WALK_ROWS", 4)
     now = timezone.now()
     ages = [timedelta(hours=2), timedelta(days=3), timedelta(days=40), timedelta(days=400),
             timedelta(days=3000)]  # fmt: skip
     for i, age in reversed(list(enumerate(ages))):  # written oldest first, as in a portal
         ArticleFactory(title=f"Treffer {i}", body="<p>Die Sanierung des Hallenbads.</p>",
                        published_at=now - age)  # fmt: skip
-        for j in range(4):
+        for j in range(12 if i == 0 else 2):  # many newer ones without both words
             ArticleFactory(title=f"Nur Sanierung {i}-{j}", body="<p>Sanierung der Schule.</p>",
                            published_at=now - age + timedelta(minutes=j + 1))  # fmt: skip
             ArticleFactory(title=f"Nur Hallenbad {i}-{j}", body="<p>Das Hallenbad.</p>",
-                           published_at=now - age - timedelta(minutes=j + 1))  # fmt: skip
+                           published_at=now - age + timedelta(minutes=j + 1))  # fmt: skip
     assert found("Sanierung Hallenbad") == [f"Treffer {i}" for i in range(5)]
     monkeypatch.setattr(search, "RESULT_LIMIT", 2)
     assert found("Sanierung Hallenbad") == ["Treffer 0", "Treffer 1"]
+
+
+def test_articles_published_at_one_moment_are_each_found_once(monkeypatch):
+    """An import may give many articles one date: walks and windows meet at that moment
+    without losing or repeating any."""
+    monkeypatch.setattr(search, "PG_WALK_ROWS", 2)
+    monkeypatch.setattr(search, "RESULT_LIMIT", 11)
+    moment = timezone.now() - timedelta(days=2)
+    ArticleFactory(title="Alt", body="<p>Hallenbad</p>", published_at=moment - timedelta(days=9))
+    for i in range(40):  # every fourth one a match
+        body = "<p>Hallenbad</p>" if i % 4 == 0 else "<p>Schwimmhalle</p>"
+        ArticleFactory(title=f"Archiv {i}", body=body, published_at=moment)
+    ArticleFactory(title="Neu", body="<p>Hallenbad</p>")
+    titles = found("Hallenbad")
+    assert titles[0] == "Neu" and len(titles) == len(set(titles)) == 11
+    assert "Alt" not in titles
+    monkeypatch.setattr(search, "RESULT_LIMIT", 20)
+    assert len(found("Hallenbad")) == 12
 
 
 def _search_queries(client, n):
