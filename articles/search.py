@@ -34,10 +34,11 @@ from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-# The search page says so when the limit is reached ("Es werden die neuesten 200 Treffer
-# gezeigt"); more words narrow the search down to older articles. 200 is 17 pages of
-# results; a larger bound only makes every search of a common word slower.
-RESULT_LIMIT = 200
+# The search page says so when the limit is reached ("Es werden die neuesten 100 Treffer
+# gezeigt"); more words narrow the search down to older articles. 100 is 9 pages of
+# results; every search of a common word costs in proportion to this bound (200 took
+# twice as long to find and rank, for pages hardly anyone reads).
+RESULT_LIMIT = 100
 # Words beyond this add nothing a reader needs and only cost index lookups.
 MAX_WORDS = 16
 # SQLite: stems this long match as prefixes; shorter ones would match too much ("rat").

@@ -62,9 +62,14 @@ def path_dispatch(request, path):
     if category is not None:
         return category_detail(request, category)
     slug = path.rsplit("/", 1)[-1]
-    article = _visible_articles(request).for_detail().filter(slug=slug).first()
+    article = _visible_articles(request).filter(slug=slug).first()
     if article is None:
         return redirect(_former_address(request, path, slug), permanent=True)
+    # From the cached index rather than a join; the lead image is read only when the
+    # article's own parts are not cached (see article_detail).
+    for category in category_index(request).values():
+        if category.pk == article.category_id:
+            article.category = category
     if path != article.get_absolute_url().strip("/"):
         # A changed category (or a mistyped one) leads to the article's current address.
         return redirect(article, permanent=True)
