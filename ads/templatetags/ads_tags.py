@@ -42,15 +42,29 @@ def _live_banners_by_slot() -> dict[str, list[Banner]]:
     return dict(slots)
 
 
-def _rendered_banners() -> dict[str, list[tuple[int, str]]]:
-    """Each slot's live banners as (weight, HTML): rendered once until an ad changes."""
-    return {
-        slot: [
-            (b.weight, render_to_string("ads/_banner.html", {"banner": b, "slot": slot}))
-            for b in banners
+def _rendered_slots() -> dict[str, list[tuple[int, str]]]:
+    """Each slot's HTML once per live banner, as (weight, HTML) with that banner shown and
+    the others along for ads.js: rendered once until an ad changes, picked per page."""
+    slots = {}
+    for slot, banners in _live_banners_by_slot().items():
+        rendered = [
+            render_to_string("ads/_banner.html", {"banner": b, "slot": slot}) for b in banners
         ]
-        for slot, banners in _live_banners_by_slot().items()
-    }
+        slots[slot] = [
+            (
+                banner.weight,
+                render_to_string(
+                    "ads/slot.html",
+                    {
+                        "slot": slot,
+                        "banner": mark_safe(html),  # rendered from our template, escaped there
+                        "alternatives": [mark_safe(h) for h in rendered if h is not html],
+                    },
+                ),
+            )
+            for banner, html in zip(banners, rendered, strict=True)
+        ]
+    return slots
 
 
 def _rendered_job_cards() -> list[str]:
@@ -76,23 +90,18 @@ def ads_script(context) -> str:
     )
 
 
-@register.inclusion_tag("ads/slot.html", takes_context=True)
-def ad_slot(context, name: str) -> dict:
+@register.simple_tag(takes_context=True)
+def ad_slot(context, name: str) -> str:
     """A banner slot ("leaderboard", "header", "sidebar", "article", "footer").
 
     The server picks one live banner by weight; the others travel along in a <template>
     so that ads.js can pick again when the HTML was served from a cache.
     """
-    banners = _live(context, "banner-html", _rendered_banners).get(name, [])
-    if not banners:
-        return {"banner": None}
-    chosen = random.choices(range(len(banners)), weights=[weight for weight, _ in banners])[0]
-    return {
-        "request": context.get("request"),
-        "slot": name,
-        "banner": mark_safe(banners[chosen][1]),  # rendered from our template, escaped there
-        "alternatives": [mark_safe(html) for i, (_, html) in enumerate(banners) if i != chosen],
-    }
+    choices = _live(context, "banner-slots", _rendered_slots).get(name)
+    if not choices:
+        return ""
+    chosen = random.choices([html for _, html in choices], weights=[w for w, _ in choices])[0]
+    return mark_safe(chosen + ads_script(context))  # both rendered and escaped by us
 
 
 @register.inclusion_tag("ads/job_ad_box.html", takes_context=True)
