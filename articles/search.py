@@ -127,6 +127,8 @@ def _pg_query(words: list[str]) -> tuple[str, list]:
 PG_WALK_ROWS = 1000
 PG_WALK_SHARE = 0.1
 PG_WINDOW_GROWTH = 2
+# A window that should hold this many times the articles searched so far is left open.
+PG_OPEN_WINDOW = 16
 # Older than any article: a window reaching back beyond it is open.
 EPOCH = datetime(1990, 1, 1, tzinfo=UTC)
 
@@ -171,7 +173,8 @@ def _pg_candidates(words: list[str], now) -> list[tuple[int, float, object]]:
       so only articles that match and lie in the span are read: right where matches are
       rare, as the GIN index's work grows with the word's matches in the whole archive.
       The span should hold what is missing (half as much again), and is at least twice
-      everything searched before; one reaching back before any article is open.
+      everything searched before; it is open when it would reach back before any article
+      or hold PG_OPEN_WINDOW times what was searched (then the matches are few).
 
     The planner cannot be left to choose: two common words that rarely meet („Sanierung
     Hallenbad“) look common to it (it multiplies their frequencies), and its walk reads
@@ -243,7 +246,12 @@ class _PgSearch:
         if older is None:
             # As many seconds back as `wanted` articles took to publish so far.
             span = wanted * max((self.now - self.border).total_seconds(), 1) / self.searched
-            if span < (self.border - EPOCH).total_seconds():
+            # Matches so rare that many times what was searched is wanted: all of them from
+            # the word index costs less than a window's share of the date index.
+            if (
+                wanted < PG_OPEN_WINDOW * self.searched
+                and span < (self.border - EPOCH).total_seconds()
+            ):
                 older = self.border - timedelta(seconds=span)
         self.set_index_scans(False)
         condition = "AND status = %s AND published_at <= %s "
