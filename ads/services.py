@@ -5,6 +5,7 @@ import hmac
 import ipaddress
 import logging
 import random
+import time
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
@@ -224,6 +225,22 @@ def ad_impressions_count(
             _increment(model, ad_id, day, "impressions")
             counted += 1
     return counted
+
+
+def impression_report_allowed(visitor: str, now: float | None = None) -> bool:
+    """Whether a page's impression report from `visitor` (an IP address) counts: at most
+    ADS_IMPRESSION_REPORTS_PER_MINUTE per minute, more than anyone reads pages, so a script
+    posting reports cannot inflate impressions. Only a keyed hash is kept, in the cache."""
+    minute = int((time.time() if now is None else now) // 60)
+    key = "ads:seen:" + _attempt_key(f"impressions{minute}", visitor)
+    if cache.add(key, 1, timeout=120):
+        return True
+    try:
+        reports = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.add(key, 1, timeout=120)
+        return True
+    return reports <= settings.ADS_IMPRESSION_REPORTS_PER_MINUTE
 
 
 # A reader who clicks the same ad again within this time is counted once, so that

@@ -19,7 +19,13 @@ from newsroom.validators import validate_http_url
 
 from .forms import JobAdSubmitForm
 from .models import Banner, JobAd
-from .services import SubmissionLimitReached, ad_click_count, ad_impressions_count, job_ad_submit
+from .services import (
+    SubmissionLimitReached,
+    ad_click_count,
+    ad_impressions_count,
+    impression_report_allowed,
+    job_ad_submit,
+)
 
 BOARD_PAGE_SIZE = 20
 # At most this many ads per impression report: a board page shows five banners and its
@@ -203,7 +209,10 @@ _SHOWN = re.compile(r"^([bj])(\d{1,12})$")
 @beacon
 def ads_seen(request):
     """Count impressions a page reported with ads.js (see the comment there); only live
-    ads are counted."""
+    ads are counted, never for robots, and only so many reports a minute per address."""
+    visitor = click_visitor(request)
+    if visitor is None or not impression_report_allowed(visitor):
+        return HttpResponse(status=204)
     banner_ids, job_ids = set(), set()
     for token in request.POST.get("shown", "").split()[:MAX_REPORTED_ADS]:
         match = _SHOWN.match(token)

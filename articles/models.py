@@ -568,6 +568,9 @@ class Article(models.Model):
             self.updated_at = timezone.now()
         if self.updated_at and self.updated_at <= self.published_at:
             self.updated_at = None  # republished with a later date: older updates are moot
+        if not self.slug:
+            # The admin fills it from the headline; a script or an import may not.
+            self.slug = self._free_slug()
         with transaction.atomic():
             super().save(*args, **kwargs)
             if stored and (stored.get("status"), stored.get("published_at")) != (
@@ -588,6 +591,20 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:path", kwargs={"path": f"{self.category.path}/{self.slug}"})
+
+    def _free_slug(self) -> str:
+        """A slug from the headline that no other article or category uses ("-2", "-3" …)."""
+        base = slugify_de(self.title)[:190].strip("-") or "artikel"
+        taken = set(
+            Article.objects.filter(slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        ) | set(Category.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+        slug, number = base, 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        return slug
 
     def sync_text_images(self) -> None:
         """Record which library images the text shows (for "where used" and delete

@@ -65,7 +65,7 @@ löschen sie nach Ablauf der Frist.</p>
 ]
 
 
-def load(*, stdout) -> None:
+def load(*, stdout, logins: bool = True) -> None:
     # Settings someone already edited in the admin stay as they are.
     if not SiteSettings.objects.exists():
         SiteSettings(
@@ -95,7 +95,7 @@ def load(*, stdout) -> None:
         )
 
     User = get_user_model()
-    for username, group, first_name, last_name, _role in DEMO_USERS:
+    for username, group, first_name, last_name, _role in DEMO_USERS if logins else []:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"email": f"{username}@example.org", "first_name": first_name,

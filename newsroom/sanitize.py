@@ -39,8 +39,10 @@ PROFILES = {
 }
 
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
-# After cleaning, an <img> whose src was dropped (a foreign host) is removed entirely.
+# After cleaning, an <img> whose src was dropped (a foreign host) is removed entirely, and
+# a link whose href was dropped (javascript:, data:) leaves its text: <a> without href.
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+_A_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)(?:\s[^>]*)?>(.*?)</a>", re.DOTALL)
 
 
 def _local_images_only(tag: str, attribute: str, value: str) -> str | None:
@@ -80,7 +82,7 @@ def sanitize_html(html: str, profile: str = "article") -> str:
         # differently on each save would count as an update ("Aktualisiert am").
         set_tag_attribute_values={"img": {"loading": "lazy"}},
     )
-    return _IMG_WITHOUT_SRC.sub("", cleaned).strip()
+    return _A_WITHOUT_HREF.sub(r"\1", _IMG_WITHOUT_SRC.sub("", cleaned)).strip()
 
 
 class RichTextFormField(forms.CharField):

@@ -288,6 +288,8 @@ ADS_SUBMIT_LIMIT_PER_EMAIL = int(os.environ.get("ADS_SUBMIT_LIMIT_PER_EMAIL", "3
 ADS_SUBMIT_LIMIT_WINDOW_HOURS = int(os.environ.get("ADS_SUBMIT_LIMIT_WINDOW_HOURS", "24"))
 # Number of proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 ADS_TRUSTED_PROXY_COUNT = int(os.environ.get("ADS_TRUSTED_PROXY_COUNT", "0"))
+# Impression reports (one per page view) counted per address and minute; beyond, ignored.
+ADS_IMPRESSION_REPORTS_PER_MINUTE = int(os.environ.get("ADS_IMPRESSION_REPORTS_PER_MINUTE", "30"))
 # Longest run an employer may book through the public form.
 ADS_MAX_RUN_DAYS = int(os.environ.get("ADS_MAX_RUN_DAYS", "90"))
 # Address of the public site for links in e-mails to employers and ad staff.

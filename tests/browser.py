@@ -2,6 +2,13 @@
 
 from playwright.sync_api import Page, expect
 
+# A reader's desktop browser: headless Chromium names itself "HeadlessChrome", a robot
+# to the counting endpoints (reads, ad impressions), which then count nothing.
+DESKTOP_CHROME = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+
 
 def admin_login(page: Page, base_url: str, username: str, password: str) -> Page:
     """Log in through the admin's real login form and wait until the admin says so."""

@@ -7,12 +7,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ads.models import JobAd, JobAdStat, ads_today
-from tests.browser import admin_login
+from tests.browser import DESKTOP_CHROME, admin_login
 from tests.factories import ArticleFactory, image_upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TITLE = "Zweiradmechatroniker (m/w/d)"
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "user_agent": DESKTOP_CHROME}
 
 
 def wait_for(condition, seconds=10.0):

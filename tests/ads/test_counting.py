@@ -13,6 +13,13 @@ from ads.models import STAT_SHARDS, BannerStat, JobAdStat, ads_today
 from .factories import BannerFactory, JobAdFactory, counted
 
 URL = reverse("ads:seen")
+READER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
+
+
+@pytest.fixture
+def client():
+    """A reader's browser: reports without a User-Agent (robots) are not counted."""
+    return Client(HTTP_USER_AGENT=READER)
 
 
 @pytest.mark.django_db
@@ -96,9 +103,9 @@ def test_concurrent_reports_lose_no_count():
     start = threading.Barrier(threads)
     errors = []
 
-    def report():
+    def report(number):
         try:
-            browser = Client()
+            browser = Client(HTTP_USER_AGENT=READER, REMOTE_ADDR=f"192.0.2.{number}")
             start.wait()  # all threads race for the first insert of the day's row
             for _ in range(per_thread):
                 response = browser.post(URL, {"shown": f"b{banner.pk} j{job.pk}"})
@@ -108,7 +115,7 @@ def test_concurrent_reports_lose_no_count():
         finally:
             connection.close()
 
-    workers = [threading.Thread(target=report) for _ in range(threads)]
+    workers = [threading.Thread(target=report, args=[n]) for n in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -118,3 +125,27 @@ def test_concurrent_reports_lose_no_count():
     assert counted(JobAdStat, job) == (threads * per_thread, 0)
     # The day's count is spread over a few rows, not one row every page view waits for.
     assert 1 < BannerStat.objects.count() <= STAT_SHARDS
+
+
+@pytest.mark.django_db
+def test_robots_reports_are_not_counted():
+    banner = BannerFactory()
+    for agent in ("", "Googlebot/2.1 (+http://www.google.com/bot.html)"):
+        Client(HTTP_USER_AGENT=agent).post(URL, {"shown": f"b{banner.pk}"})
+    assert counted(BannerStat, banner) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_a_flood_of_reports_from_one_address_counts_only_what_a_reader_could_see(settings):
+    """200 scripted reports in a minute add no more than ADS_IMPRESSION_REPORTS_PER_MINUTE;
+    another address still counts."""
+    settings.ADS_IMPRESSION_REPORTS_PER_MINUTE = 30
+    banner = BannerFactory()
+    script = Client(HTTP_USER_AGENT=READER, REMOTE_ADDR="198.51.100.7")
+    for _ in range(200):
+        assert script.post(URL, {"shown": f"b{banner.pk}"}).status_code == 204
+    assert counted(BannerStat, banner)[0] <= 30 + 30  # at most two minutes' worth
+    reader = Client(HTTP_USER_AGENT=READER, REMOTE_ADDR="198.51.100.8")
+    before = counted(BannerStat, banner)[0]
+    reader.post(URL, {"shown": f"b{banner.pk}"})
+    assert counted(BannerStat, banner)[0] == before + 1

@@ -167,3 +167,16 @@ def test_renamed_category_keeps_its_old_address(client):
     town.save()
     assert client.get("/lindenau/").status_code == 200
     assert client.get("/stadt/").headers["Location"] == "/lindenau/"
+
+
+def test_an_article_saved_without_a_slug_gets_a_free_one_from_its_headline():
+    """A script or an import may leave the slug empty: two such saves must not collide."""
+    category = CategoryFactory(slug="marktplatz-wird-neu-gestaltet-3")
+    first = ArticleFactory(title="Marktplatz wird neu gestaltet", slug="")
+    second = ArticleFactory(title="Marktplatz wird neu gestaltet", slug="")
+    third = ArticleFactory(title="Marktplatz wird neu gestaltet", slug="")
+    assert first.slug == "marktplatz-wird-neu-gestaltet"
+    assert second.slug == "marktplatz-wird-neu-gestaltet-2"
+    assert third.slug == "marktplatz-wird-neu-gestaltet-4"  # -3 is the category's
+    assert category.slug != third.slug
+    assert ArticleFactory(title="!!!", slug="").slug == "artikel"

@@ -309,7 +309,7 @@ def test_demo_has_a_login_for_each_role(settings):
     from django.core.management import call_command
 
     with open(os.devnull, "w") as devnull:
-        call_command("load_demo", stdout=devnull)
+        call_command("load_demo", demo_logins=True, stdout=devnull)
     from django.contrib.auth import authenticate
 
     roles = {}
@@ -323,3 +323,17 @@ def test_demo_has_a_login_for_each_role(settings):
         "anzeigen": (False, ["Anzeigen"]),
         "admin": (True, []),
     }
+
+
+def test_demo_creates_no_logins_with_a_public_password_when_debug_is_off(settings):
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    settings.DEBUG = False
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert not get_user_model().objects.filter(username__in=["redaktion", "admin"]).exists()
+    assert "No demo logins created" in out.getvalue()
+    assert "newsroom-demo" not in out.getvalue()

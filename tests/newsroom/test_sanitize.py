@@ -140,3 +140,15 @@ def test_saving_an_unchanged_article_with_images_is_not_an_update():
         article = Article.objects.get(pk=article.pk)
         article.save()
     assert article.updated_at is None
+
+
+@pytest.mark.parametrize("profile", ["article", "basic"])
+def test_a_link_whose_address_is_dropped_leaves_its_text_not_an_empty_link(profile):
+    html = sanitize_html(
+        '<p>Mehr <a href="javascript:alert(1)" title="x">hier</a> und '
+        '<a href="https://example.org/rat">dort</a>.</p>',
+        profile,
+    )
+    assert html == (
+        '<p>Mehr hier und <a href="https://example.org/rat" rel="noopener noreferrer">dort</a>.</p>'
+    )

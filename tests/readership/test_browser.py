@@ -6,15 +6,12 @@ import pytest
 from playwright.sync_api import Browser
 
 from readership.models import ArticleReads
+from tests.browser import DESKTOP_CHROME
 from tests.factories import ArticleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Headless Chromium names itself "HeadlessChrome", which the counter takes for a robot.
-DESKTOP_CHROME = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
-)
 
 
 def wait_for_reads(article, expected: int, seconds: float = 10) -> int:
