@@ -1,10 +1,11 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -15,7 +16,16 @@ from .services import job_ad_approve, job_ad_reject
 
 
 def _error_text(error: ValidationError | PermissionDenied) -> str:
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    """The errors as one message, each naming its field ("Beschreibung: …")."""
+    if not isinstance(error, ValidationError):
+        return str(error)
+    if not hasattr(error, "error_dict"):
+        return " ".join(error.messages)
+    parts = []
+    for name, errors in error.message_dict.items():
+        label = "" if name == NON_FIELD_ERRORS else f"{JobAd._meta.get_field(name).verbose_name}: "
+        parts += [f"{capfirst(label)}{message}" for message in errors]
+    return " ".join(parts)
 
 
 class StatisticsMixin:

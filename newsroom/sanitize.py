@@ -94,7 +94,11 @@ class RichTextFormField(forms.CharField):
         super().__init__(**kwargs)
 
     def clean(self, value):
-        return sanitize_html(super().clean(value), self.sanitize_profile)
+        cleaned = sanitize_html(super().clean(value), self.sanitize_profile)
+        if self.required and not cleaned:
+            # Only what the allowlist drops was typed ("<script>…"): nothing would show.
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return cleaned
 
     def has_changed(self, initial, data):
         profile = self.sanitize_profile

@@ -265,3 +265,29 @@ def test_a_banner_that_is_no_image_gets_a_message_not_a_crash():
     with pytest.raises(ValidationError) as error:
         banner.full_clean()
     assert "kein gültiges Bild" in " ".join(error.value.message_dict["image"])
+
+
+def test_an_approval_refused_for_a_field_names_the_field(moderator_client):
+    """An ad stored before descriptions were checked, with nothing left to show, cannot be
+    approved, and the message says which field is wrong."""
+    ad = JobAdFactory(title="Koch (m/w/d)", submitted=True)
+    JobAd.objects.filter(pk=ad.pk).update(description="")
+    url = reverse("admin:ads_jobad_moderate", args=[ad.pk])
+    page = moderator_client.post(url, {"approve": "1"}, follow=True)
+    label = str(JobAd._meta.get_field("description").verbose_name)
+    assert f"{label[0].upper()}{label[1:]}: " in page.text
+    ad.refresh_from_db()
+    assert ad.status == JobAd.Status.SUBMITTED
+
+
+def test_a_rich_text_the_sanitizer_empties_is_refused_as_empty():
+    from newsroom.sanitize import RichTextFormField
+
+    field = RichTextFormField(required=True)
+    with pytest.raises(ValidationError) as refused:
+        field.clean("<script>alert(1)</script>")
+    assert refused.value.code == "required"
+    assert field.clean("<p>Wir suchen <script>x</script>Verstärkung.</p>") == (
+        "<p>Wir suchen Verstärkung.</p>"
+    )
+    assert RichTextFormField(required=False).clean("<script>x</script>") == ""
