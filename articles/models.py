@@ -262,11 +262,6 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         return self.select_related("category", "lead_image").order_by("-published_at", "-pk")
 
-    def for_detail(self):
-        # Authors and tags are read only when the article's own parts are not in the app
-        # cache (see views.article_detail).
-        return self.select_related("category", "lead_image")
-
     def lead_story(self):
         """The home page's lead story: the newest "Aufmacher", else the newest article."""
         ordered = self.select_related("category", "lead_image").order_by("-published_at", "-pk")

@@ -28,7 +28,7 @@ def sport():
 
 
 def related(article, **kwargs):
-    return Article.objects.related_to(Article.objects.for_detail().get(pk=article.pk), **kwargs)
+    return Article.objects.related_to(Article.objects.get(pk=article.pk), **kwargs)
 
 
 def test_more_shared_tags_rank_higher_then_newer_then_the_category(town, sport):
@@ -86,7 +86,7 @@ def test_an_article_alone_in_its_category_without_tags_has_none(town):
 
 
 def queries_for(article) -> list[str]:
-    loaded = Article.objects.for_detail().prefetch_related("tags").get(pk=article.pk)
+    loaded = Article.objects.prefetch_related("tags").get(pk=article.pk)
     with CaptureQueriesContext(connection) as ctx:
         Article.objects.related_to(loaded)
     return [q["sql"] for q in ctx.captured_queries]
