@@ -1,5 +1,6 @@
 from functools import partial
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,15 +20,9 @@ from .pagination import PAGE_SIZE, paginate
 from .search import RESULT_LIMIT, clean_query, ranked_ids, snippet
 
 
-def _visible_articles(request):
+def _may_preview(request) -> bool:
     """Readers see published articles; the newsroom may preview drafts and scheduled ones
     (ad staff may not: they have no right to read articles in the admin either)."""
-    if _may_preview(request):
-        return Article.objects.all()
-    return Article.objects.published()
-
-
-def _may_preview(request) -> bool:
     return request.user.is_authenticated and request.user.has_perm("articles.view_article")
 
 
@@ -62,7 +57,7 @@ def path_dispatch(request, path):
     if category is not None:
         return category_detail(request, category)
     slug = path.rsplit("/", 1)[-1]
-    article = _visible_articles(request).filter(slug=slug).first()
+    article = _article_at(request, slug)
     if article is None:
         return redirect(_former_address(request, path, slug), permanent=True)
     # From the cached index rather than a join; the lead image is read only when the
@@ -74,6 +69,23 @@ def path_dispatch(request, path):
         # A changed category (or a mistyped one) leads to the article's current address.
         return redirect(article, permanent=True)
     return article_detail(request, article)
+
+
+def _article_at(request, slug):
+    """The article with `slug` that this request may see, or None.
+
+    For readers from the app cache, under `list`: a published article stops being public
+    only by a change, which ends that version (see caching.RECEIVERS). The query itself is
+    quick; Django building it is not (0.5 ms, a fifth of an uncached article page)."""
+    if _may_preview(request):
+        return Article.objects.filter(slug=slug).first()
+    return caching.cached(
+        f"article-at-{slug}",
+        [LIST],
+        lambda: Article.objects.published().filter(slug=slug).first(),
+        request,
+        timeout=settings.HTTP_CACHE_FRAGMENT_TIMEOUT,
+    )
 
 
 def _former_address(request, path, slug):

@@ -21,7 +21,8 @@ article going live, an ad's first or last day, the date) end a version lazily at
 moment, and no cached copy is kept past it.
 
 An article's own parts (head, text, byline, tags) have a version of their own besides
-(`object_version`), so they outlive the many `list` changes of a news day.
+(`object_version`), so they outlive the many `list` changes of a news day. The published
+article at an address is kept under `list` (a change to a published article ends it).
 
 Writes that send no signals (`QuerySet.update()`, `bulk_create`) must call `invalidate()`
 (and for an article's own fields `invalidate_object()`) themselves, as `generate_content`

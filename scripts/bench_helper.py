@@ -84,11 +84,20 @@ def prepare(archive_dir: Path, static_dir: Path) -> None:
     for url in result["pages"].values():
         client.get(url)
     for key, url in result["pages"].items():
-        cache.clear()
-        timings.clear()
-        with CaptureQueriesContext(connection) as cold, connection.execute_wrapper(timed):
-            response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
+        # Each query's best of three cold renders: a single sample is sometimes an
+        # unrelated pause of the machine (a 4 ms read of the four-row footer pages table).
+        best = None
+        for _ in range(3):
+            cache.clear()
+            timings.clear()
+            with CaptureQueriesContext(connection) as cold, connection.execute_wrapper(timed):
+                response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            if best is None or len(best) != len(timings):
+                best = list(timings)
+            else:
+                best = [min(pair) for pair in zip(best, timings, strict=True)]
+        timings[:] = best
         slowest = max(range(len(timings)), key=timings.__getitem__, default=None)
         with CaptureQueriesContext(connection) as warm:
             response = client.get(url)
