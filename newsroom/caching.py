@@ -141,13 +141,16 @@ def cached(
         value = cache.get(key)
         if value is None:
             value = compute()
-            cache.set(key, value, timeout=timeout)
+            if value is not None:  # None reads as a miss: storing it would only cost a write
+                cache.set(key, value, timeout=timeout)
         return value
     value = _local.get(key)
     if value is None:
         value = cache.get(key)
         if value is None:
             value = compute()
+            if value is None:
+                return None
             cache.set(key, value, timeout=settings.HTTP_CACHE_FRAGMENT_TIMEOUT)
         _local[key] = value
         if len(_local) > LOCAL_ENTRIES:
