@@ -230,9 +230,11 @@ def ad_impressions_count(
 def impression_report_allowed(visitor: str, now: float | None = None) -> bool:
     """Whether a page's impression report from `visitor` (an IP address) counts: at most
     ADS_IMPRESSION_REPORTS_PER_MINUTE per minute, more than anyone reads pages, so a script
-    posting reports cannot inflate impressions. Only a keyed hash is kept, in the cache."""
+    posting reports cannot inflate impressions. Counted per IPv6 /64 like the submission
+    limit (a script would otherwise rotate through its network's addresses). Only a keyed
+    hash is kept, in the cache."""
     minute = int((time.time() if now is None else now) // 60)
-    key = "ads:seen:" + _attempt_key(f"impressions{minute}", visitor)
+    key = "ads:seen:" + _attempt_key(f"impressions{minute}", _ip_group(visitor))
     if cache.add(key, 1, timeout=120):
         return True
     try:

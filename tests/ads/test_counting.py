@@ -149,3 +149,15 @@ def test_a_flood_of_reports_from_one_address_counts_only_what_a_reader_could_see
     before = counted(BannerStat, banner)[0]
     reader.post(URL, {"shown": f"b{banner.pk}"})
     assert counted(BannerStat, banner)[0] == before + 1
+
+
+@pytest.mark.django_db
+def test_reports_from_one_ipv6_network_share_the_limit(settings):
+    """A script rotating through the addresses of its /64 is still one sender."""
+    settings.ADS_IMPRESSION_REPORTS_PER_MINUTE = 5
+    banner = BannerFactory()
+    for host in range(1, 41):
+        Client(HTTP_USER_AGENT=READER, REMOTE_ADDR=f"2001:db8:0:1::{host:x}").post(
+            URL, {"shown": f"b{banner.pk}"}
+        )
+    assert counted(BannerStat, banner)[0] <= 5 + 5  # at most two minutes' worth
