@@ -1,6 +1,7 @@
 """Shared steps of the browser tests (Playwright with Debian's Chromium)."""
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page, expect
 
 # A reader's desktop browser: headless Chromium names itself "HeadlessChrome", a robot
 # to the counting endpoints (reads, ad impressions), which then count nothing.
@@ -21,3 +22,16 @@ def admin_login(page: Page, base_url: str, username: str, password: str) -> Page
     )
     expect(logout).to_be_visible()
     return page
+
+
+def click_closing_popup(link: Locator) -> None:
+    """Click a choice in an admin popup that closes itself on the click.
+
+    The popup may close before Playwright's click returns, which then raises although
+    the click happened; callers assert what the click did in the opener.
+    """
+    try:
+        link.click(no_wait_after=True)
+    except PlaywrightError:
+        if not link.page.is_closed():
+            raise

@@ -1,14 +1,12 @@
 """A journalist writes an article in the real admin with CKEditor 5, in Chromium."""
 
 import re
-from contextlib import suppress
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from articles.models import Article
-from tests.browser import admin_login
+from tests.browser import admin_login, click_closing_popup
 from tests.factories import AuthorFactory, CategoryFactory, ImageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,10 +72,7 @@ def test_journalist_writes_and_publishes_an_article(live_server, journalist_logi
         page.locator("#lookup_id_lead_image").click()
     popup = opened.value
     popup.wait_for_load_state()
-    # Choosing closes the popup, sometimes before Playwright's click has returned.
-    with suppress(PlaywrightError):
-        choice = popup.get_by_role("link", name="Kehrmaschine am Markt", exact=True)
-        choice.click(no_wait_after=True)
+    click_closing_popup(popup.get_by_role("link", name="Kehrmaschine am Markt", exact=True))
     expect(page.locator("#id_lead_image")).to_have_value(str(photo.pk))
 
     page.locator("#id_status").select_option("published")

@@ -589,8 +589,9 @@ def open_chooser(page):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_journalist_inserts_a_library_image_into_the_text(live_server, browser_login):
-    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import expect
+
+    from tests.browser import click_closing_popup
 
     page = browser_login
     image = ImageFactory(title="Marktbrunnen", alt_text="Kinder am Brunnen")
@@ -603,7 +604,7 @@ def test_the_journalist_inserts_a_library_image_into_the_text(live_server, brows
     popup = open_chooser(page)
     # Chosen by its picture (the thumbnail links to the image, named by its alt text).
     expect(popup.locator("th.field-thumbnail img")).to_have_count(2)
-    popup.get_by_role("link", name="Kinder am Brunnen").click(no_wait_after=True)
+    click_closing_popup(popup.get_by_role("link", name="Kinder am Brunnen"))
 
     inserted = editor.locator("img")
     expect(inserted).to_have_count(1)
@@ -619,13 +620,7 @@ def test_the_journalist_inserts_a_library_image_into_the_text(live_server, brows
             page.locator("#lookup_id_lead_image").click()
         popup = opened.value
         popup.wait_for_load_state()
-        try:
-            popup.get_by_role("link", name="Rathaus", exact=True).click(no_wait_after=True)
-        except PlaywrightError:
-            # The popup closes itself on that click, at times before the click returns;
-            # what the click did is asserted below.
-            if not popup.is_closed():
-                raise
+        click_closing_popup(popup.get_by_role("link", name="Rathaus", exact=True))
         rathaus = Image.objects.get(title="Rathaus")
         expect(page.locator("#id_lead_image")).to_have_value(str(rathaus.pk))
         expect(inserted).to_have_count(1)
