@@ -2,6 +2,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.core.validators import slug_re
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -71,12 +72,19 @@ def path_dispatch(request, path):
     return article_detail(request, article)
 
 
+SLUG_MAX_LENGTH = Article._meta.get_field("slug").max_length
+
+
 def _article_at(request, slug):
     """The article with `slug` that this request may see, or None.
 
     For readers from the app cache, under `list`: a published article stops being public
     only by a change, which ends that version (see caching.RECEIVERS). The query itself is
     quick; Django building it is not (0.5 ms, a fifth of an uncached article page)."""
+    if not slug_re.match(slug) or len(slug) > SLUG_MAX_LENGTH:
+        # No article has it, and as a cache key it would be refused with a warning (spaces,
+        # over 250 characters): scanners probing odd addresses cost neither.
+        return None
     if _may_preview(request):
         return Article.objects.filter(slug=slug).first()
     return caching.cached(

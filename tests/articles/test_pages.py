@@ -1,9 +1,11 @@
 """The public pages as readers see them."""
 
+import warnings
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import CacheKeyWarning
 from django.utils import timezone
 from lxml import html as lxml_html
 
@@ -172,6 +174,15 @@ def test_unpublished_articles_are_404_for_readers_but_staff_can_preview(
 def test_unknown_paths_are_404(client, hall):
     assert client.get("/lindenau/rathaus/gibt-es-nicht/").status_code == 404
     assert client.get("/gibt/es/nicht/").status_code == 404
+
+
+@pytest.mark.parametrize("slug", ["mit%20leerzeichen", "x" * 300], ids=["space", "300-chars"])
+def test_probes_for_odd_addresses_are_404_without_a_cache_warning(client, hall, slug):
+    # A key with spaces or over 250 characters draws Django's CacheKeyWarning on every
+    # request; scanners send such addresses by the thousand.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        assert client.get(f"/lindenau/rathaus/{slug}/").status_code == 404
 
 
 @pytest.mark.urls("tests.newsroom.error_urls")
