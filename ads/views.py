@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from newsroom.beacons import beacon, is_robot
 from newsroom.caching import ADS, cache_tags
+from newsroom.net import client_ip
 from newsroom.validators import validate_http_url
 
 from .forms import JobAdSubmitForm
@@ -31,17 +32,6 @@ BOARD_PAGE_SIZE = 20
 # At most this many ads per impression report: a board page shows five banners and its
 # job ads, an article page five banners and the job box.
 MAX_REPORTED_ADS = len(Banner.SLOT_SIZES) + BOARD_PAGE_SIZE
-
-
-def client_ip(request) -> str:
-    """The reader's address; behind N trusted proxies, the Nth entry from the right."""
-    proxies = settings.ADS_TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [p for p in forwarded if p]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def click_visitor(request) -> str | None:

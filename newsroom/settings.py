@@ -286,8 +286,11 @@ ADS_CONTACT_RETENTION_DAYS = int(os.environ.get("ADS_CONTACT_RETENTION_DAYS", "9
 ADS_SUBMIT_LIMIT_PER_IP = int(os.environ.get("ADS_SUBMIT_LIMIT_PER_IP", "5"))
 ADS_SUBMIT_LIMIT_PER_EMAIL = int(os.environ.get("ADS_SUBMIT_LIMIT_PER_EMAIL", "3"))
 ADS_SUBMIT_LIMIT_WINDOW_HOURS = int(os.environ.get("ADS_SUBMIT_LIMIT_WINDOW_HOURS", "24"))
-# Number of proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
-ADS_TRUSTED_PROXY_COUNT = int(os.environ.get("ADS_TRUSTED_PROXY_COUNT", "0"))
+# Number of proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR),
+# for every limit by address (ads, logins). ADS_TRUSTED_PROXY_COUNT is its former name.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT", os.environ.get("ADS_TRUSTED_PROXY_COUNT", "0"))
+)
 # Impression reports (one per page view) counted per address and minute; beyond, ignored.
 ADS_IMPRESSION_REPORTS_PER_MINUTE = int(os.environ.get("ADS_IMPRESSION_REPORTS_PER_MINUTE", "30"))
 # Longest run an employer may book through the public form.
