@@ -2,7 +2,6 @@
 
 import hashlib
 import hmac
-import ipaddress
 import logging
 import random
 import time
@@ -18,6 +17,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from audit.models import Action
+from audit.services import audit_entry_create
+from newsroom.net import sender_group
 
 from . import emails
 from .models import (
@@ -44,20 +47,6 @@ def _attempt_key(kind: str, value: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _ip_group(ip: str) -> str:
-    """The unit the IP limit counts: an IPv4 address, or the /64 network of an IPv6
-    address (one connection usually owns a whole /64, so single addresses are free)."""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return ip
-    if address.version == 6:
-        if address.ipv4_mapped:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
-
-
 def submission_attempt_check(*, ip: str, email: str) -> None:
     """Record a submission, then count: raise SubmissionLimitReached over the limit.
 
@@ -69,7 +58,7 @@ def submission_attempt_check(*, ip: str, email: str) -> None:
     since = now - timedelta(hours=settings.ADS_SUBMIT_LIMIT_WINDOW_HOURS)
     limits = []
     if ip:
-        limits.append((_attempt_key("ip", _ip_group(ip)), settings.ADS_SUBMIT_LIMIT_PER_IP))
+        limits.append((_attempt_key("ip", sender_group(ip)), settings.ADS_SUBMIT_LIMIT_PER_IP))
     if email:
         limits.append((_attempt_key("email", email), settings.ADS_SUBMIT_LIMIT_PER_EMAIL))
     SubmissionAttempt.objects.bulk_create(
@@ -156,6 +145,7 @@ def job_ad_approve(*, ad: JobAd, by: AbstractBaseUser) -> JobAd:
         ad.rejection_reason = ""
         ad.full_clean()
         ad.save()
+        audit_entry_create(action=Action.AD_APPROVE, actor=by, obj=ad)
         transaction.on_commit(lambda: emails.send_decision(ad))
     return ad
 
@@ -174,6 +164,7 @@ def job_ad_reject(*, ad: JobAd, by: AbstractBaseUser, reason: str) -> JobAd:
         ad.rejection_reason = reason
         ad.full_clean()
         ad.save()
+        audit_entry_create(action=Action.AD_REJECT, actor=by, obj=ad, detail=reason)
         transaction.on_commit(lambda: emails.send_decision(ad))
     return ad
 
@@ -234,7 +225,7 @@ def impression_report_allowed(visitor: str, now: float | None = None) -> bool:
     limit (a script would otherwise rotate through its network's addresses). Only a keyed
     hash is kept, in the cache."""
     minute = int((time.time() if now is None else now) // 60)
-    key = "ads:seen:" + _attempt_key(f"impressions{minute}", _ip_group(visitor))
+    key = "ads:seen:" + _attempt_key(f"impressions{minute}", sender_group(visitor))
     if cache.add(key, 1, timeout=120):
         return True
     try:

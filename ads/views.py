@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from newsroom.beacons import beacon, is_robot
 from newsroom.caching import ADS, cache_tags
 from newsroom.net import client_ip
+from newsroom.uploads import StorageFailed, storing_files
 from newsroom.validators import validate_http_url
 
 from .forms import JobAdSubmitForm
@@ -111,7 +112,11 @@ def job_submit(request):
             return redirect("ads:job-submit-done")  # tell a bot nothing; store nothing
         if form.is_valid():
             try:
-                job_ad_submit(**form.service_kwargs(), client_ip=client_ip(request))
+                with storing_files():
+                    job_ad_submit(**form.service_kwargs(), client_ip=client_ip(request))
+            except StorageFailed as failure:
+                status = 503
+                form.add_error(None, failure.message)
             except SubmissionLimitReached:
                 status = 429
                 form.add_error(

@@ -4,20 +4,17 @@ import reversion.models
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as TaggitTag
 
 from images.widgets import ImageChooserAdminMixin, thumbnail
-from newsroom.admin import GermanSlugMixin
+from newsroom.admin import EstimatedCountPaginator, GermanSlugMixin
 
 from . import workflow
 from .autosave import AutosaveAdminMixin
@@ -71,23 +68,6 @@ class MineFilter(admin.SimpleListFilter):
         if self.value() == "mir":
             return queryset.filter(created_by=request.user)
         return queryset
-
-
-class EstimatedCountPaginator(Paginator):
-    """The unfiltered list on PostgreSQL takes the table statistics' row estimate instead of
-    counting every article (the total only sizes the page links); filtered lists count."""
-
-    @cached_property
-    def count(self):
-        query = self.object_list.query
-        if connection.vendor == "postgresql" and not query.where:
-            with connection.cursor() as cursor:
-                table = self.object_list.model._meta.db_table
-                cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-                estimate = int(cursor.fetchone()[0])
-            if estimate > 10_000:  # small tables count exactly (and may lack statistics)
-                return estimate
-        return super().count
 
 
 @admin.register(Article)
@@ -243,6 +223,25 @@ class ArticleAdmin(
         workflow.record_transition(
             obj, old_status, request.user, form.cleaned_data.get("status_comment", "")
         )
+        if "_continue" not in request.POST:  # else the form, shown again, says it
+            self._warn_if_lead_image_missing(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if request.method == "GET" and obj is not None:
+            self._warn_if_lead_image_missing(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _warn_if_lead_image_missing(self, request, article):
+        """A lead image whose file is gone (e.g. restored without media) shows readers no
+        picture; the article itself saves as usual."""
+        image = article.lead_image
+        if image is None or image.file.storage.exists(image.file.name):
+            return
+        message = _(
+            "The file of the lead image “%(title)s” is missing on the server, so readers see "
+            "no lead image. Upload the photo again in the image library, or choose another one."
+        )
+        self.message_user(request, message % {"title": image.title}, messages.WARNING)
 
     def save_related(self, request, form, formsets, change):
         if getattr(form.instance, "pending_change", None) is None:

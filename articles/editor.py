@@ -9,12 +9,14 @@ it gets its credit (required before the article is published) and can be reused.
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from images.models import Image
 from newsroom.images import validate_image
+from newsroom.uploads import StorageFailed, storing_files
 
 
 def _error(message: str, status: int) -> JsonResponse:
@@ -24,6 +26,12 @@ def _error(message: str, status: int) -> JsonResponse:
 
 @require_POST
 def editor_upload(request):
+    if not request.user.is_authenticated:  # the session ended while the editor was open
+        return _error(
+            _("You are no longer logged in. Log in again in a new tab, then upload the image "
+              "again; your text stays in the editor."),
+            403,
+        )  # fmt: skip
     if not (request.user.is_active and request.user.has_perm("images.add_image")):
         return _error(_("You are not allowed to upload images."), 403)
     upload = request.FILES.get("upload")
@@ -38,5 +46,9 @@ def editor_upload(request):
         image.full_clean(exclude=["alt_text", "credit", "width", "height"])
     except ValidationError as exc:
         return _error(" ".join(exc.messages), 400)
-    image.save()
+    try:
+        with storing_files(), transaction.atomic():
+            image.save()
+    except StorageFailed as failure:
+        return _error(str(failure.message), 503)
     return JsonResponse({"url": image.file.url})

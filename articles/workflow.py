@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import Action
+from audit.services import audit_entry_create
 from images.models import Image
 from images.text import text_image_names
 
@@ -173,13 +175,21 @@ def _apply(article: Article, changes: dict) -> None:
 
 def record_transition(article: Article, old_status: str | None, user, comment: str = "") -> None:
     if old_status is not None and old_status != article.status:
-        StatusChange.objects.create(
+        step = StatusChange.objects.create(
             article=article,
             from_status=old_status,
             to_status=article.status,
             user=user,
             comment=comment,
         )
+        if Article.Status.PUBLISHED in (old_status, article.status):  # for the audit log
+            published = article.status == Article.Status.PUBLISHED
+            audit_entry_create(
+                action=Action.PUBLISH if published else Action.UNPUBLISH,
+                actor=user,
+                obj=article,
+                detail=" – ".join(filter(None, [str(step), comment])),
+            )
 
 
 def save_changes(user, article: Article, changes: dict, comment: str = ""):

@@ -14,6 +14,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.uploads import StorageFailureAdminMixin
+
 from .forms import ImageAdminForm
 from .models import Image
 from .renditions import CROPS
@@ -96,7 +98,7 @@ class MissingCreditFilter(admin.SimpleListFilter):
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(StorageFailureAdminMixin, admin.ModelAdmin):
     form = ImageAdminForm
     change_form_template = "admin/images/image/change_form.html"
     list_display = ["thumbnail", "title", "credit_column", "size", "created_at"]

@@ -1,5 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.paginator import Paginator
+from django.db import connection
+from django.utils.functional import cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +17,36 @@ class GermanSlugMixin:
     class Media:
         # Listing urlify.js first makes Django merge our wrapper in after it.
         js = ["admin/js/urlify.js", "admin/js/german_urlify.js"]
+
+
+class EstimatedCountPaginator(Paginator):
+    """The unfiltered list on PostgreSQL takes the table statistics' row estimate instead of
+    counting every article (the total only sizes the page links); filtered lists count."""
+
+    @cached_property
+    def count(self):
+        query = self.object_list.query
+        if connection.vendor == "postgresql" and not query.where:
+            with connection.cursor() as cursor:
+                table = self.object_list.model._meta.db_table
+                cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+                estimate = int(cursor.fetchone()[0])
+            if estimate > 10_000:  # small tables count exactly (and may lack statistics)
+                return estimate
+        return super().count
+
+
+class ReadOnlyAdminMixin:
+    """For records written by the site itself (reads, the audit log): to look at only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def imprint_warning(settings: SiteSettings) -> str:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
+from django.db.models.fields.files import FieldFile, ImageFileDescriptor
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -162,11 +163,35 @@ class CleanImageFormField(forms.ImageField):
         return super().to_python(data)
 
 
+class _StoredImageDescriptor(ImageFileDescriptor):
+    """Django reads the image's size from the file whenever the field is assigned, even when
+    it is the file the object already holds (every form save assigns it): a file missing on
+    disk (a restore without media) made every save of its object fail. The same stored file
+    keeps its known size instead."""
+
+    def __set__(self, instance, value):
+        field = self.field
+        previous = instance.__dict__.get(field.attname)
+        same = (
+            isinstance(value, str | FieldFile)
+            and getattr(value, "_committed", True)
+            and str(getattr(value, "name", value)) == str(getattr(previous, "name", previous))
+        )
+        # From __dict__: during Model.__init__ the size is not set yet (and not to be loaded).
+        dimensions = (field.width_field, field.height_field)
+        sized = all(instance.__dict__.get(name) for name in dimensions if name)
+        if previous is not None and same and sized:
+            instance.__dict__[field.attname] = value
+        else:
+            super().__set__(instance, value)
+
+
 class CleanImageField(models.ImageField):
     """ImageField that validates uploads and stores a re-encoded copy under a random name,
     with smaller copies at `renditions` widths beside it."""
 
     default_validators = [validate_image]
+    descriptor_class = _StoredImageDescriptor
 
     def __init__(self, *args, renditions=(), **kwargs):
         self.renditions = tuple(renditions or ())

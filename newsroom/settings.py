@@ -7,6 +7,7 @@ SECRET_KEY must be given.
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before the admin: its login form and user links come from accounts/templates/admin/.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,10 +60,17 @@ INSTALLED_APPS = [
     "readership",
     "ads",
     "weather",
+    "audit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above whitenoise and the 304s: CSP and CORP headers on every response.
+    "newsroom.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.RejectNullCharactersMiddleware",
     # Above the session: it answers 304s before any view and drops a reader's Vary: Cookie.
@@ -69,9 +79,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The sender's address for the audit log's entries written without a request at hand.
+    "audit.middleware.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "newsroom.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -140,6 +155,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Staff logins (accounts/). django-axes refuses an account after LOGIN_FAILURE_LIMIT failed
+# logins, and an address (newsroom.net.client_network) after as many failures on any accounts,
+# for LOGIN_COOLOFF_MINUTES. It refuses before the password is hashed, so guesses against a
+# locked account cost no CPU. Administrators unlock in the admin ("Zugriffsversuche").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one alone, not the pair
+AXES_CLIENT_IP_CALLABLE = "newsroom.net.client_network"  # an IPv6 /64 counts as one
+# No log line for every login (the audit log has them), no banner on every manage.py run.
+AXES_VERBOSE = False
+# A colleague's successful login clears the typos counted against a shared office address.
+AXES_RESET_ON_SUCCESS = True
+# Guesses during a lockout are refused unrecorded: the lock ends when the page said it would.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Successful logins are the audit log's business; axes would keep every address forever.
+AXES_DISABLE_ACCESS_LOG = True
+# Two-factor login (django-otp): an authenticator app (TOTP) and one-time recovery codes.
+# Required for administrators and the Chef vom Dienst, offered to everyone else; only
+# `make run` turns the requirement off, so that its demo logins work without a phone.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Newsroom")
+# Not even an administrator reads a colleague's secret key in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # German first: one language, German formats, Berlin time.
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German"))]
@@ -154,7 +198,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files written whole or not at all: a full disk leaves no truncated image behind.
+    "default": {"BACKEND": "newsroom.uploads.WholeFileSystemStorage"},
     "staticfiles": {
         "BACKEND": os.environ.get(
             "STATICFILES_BACKEND",
@@ -174,10 +219,18 @@ RENDITION_MAX_AGE = 365 * 24 * 3600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
 
+# Backups (manage.py backup / restore, newsroom/backup.py): one archive per run holding the
+# database and MEDIA_ROOT together. After each run only the newest BACKUP_KEEP are kept
+# (0: all). Not inside MEDIA_ROOT, which the proxy serves to anyone.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+
 # Security. Production runs behind a TLS-terminating proxy; set SECURE_SSL_REDIRECT=false
 # only when the proxy already redirects.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # CKEditor's upload script reads the token from the cookie
+# A refused form (stale token) offers the typed text back for sending again.
+CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -219,6 +272,12 @@ WEATHER_RETRY_BACKOFF = float(os.environ.get("WEATHER_RETRY_BACKOFF", "2"))  # s
 WEATHER_MAX_AGE_MINUTES = int(os.environ.get("WEATHER_MAX_AGE_MINUTES", "90"))
 # Answers from a station farther away than this are refused (it is not the town's weather).
 WEATHER_MAX_STATION_DISTANCE_KM = float(os.environ.get("WEATHER_MAX_STATION_DISTANCE_KM", "50"))
+# A refresh asks for this many places at a time and starts no request after the budget
+# (seconds), so a slow service cannot make a run outlast the 15-minute schedule.
+WEATHER_CONCURRENCY = int(os.environ.get("WEATHER_CONCURRENCY", "4"))
+WEATHER_REFRESH_BUDGET = float(os.environ.get("WEATHER_REFRESH_BUDGET", "600"))
+# Without PostgreSQL, scheduled commands lock a file here so that runs never overlap.
+RUN_LOCK_DIR = Path(os.environ.get("RUN_LOCK_DIR", BASE_DIR / "var" / "locks"))
 
 # Rich text: CKEditor 5 offers exactly what newsroom.sanitize keeps.
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
@@ -321,3 +380,7 @@ HTTP_CACHE_PURGE_BACKEND = os.environ.get(
 # A second ban this many seconds later catches a page rendered from the old data that
 # reached the proxy just after the first one (0: no second ban).
 HTTP_CACHE_PURGE_REPEAT_AFTER = float(os.environ.get("HTTP_CACHE_PURGE_REPEAT_AFTER", "1"))
+
+# Audit log of staff actions (audit/): entries older than this many days are deleted by
+# `manage.py purge_audit_log` (run daily).
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))

@@ -4,16 +4,22 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import AdminLoginForm
 from articles import sitemaps as article_sitemaps
 from articles.feeds import LatestArticlesFeed, LatestArticlesRssFeed
 from newsroom.caching import LIST, cache_tags
 
 admin.site.site_header = _("Newsroom administration")
 admin.site.site_title = _("Newsroom")
+# The login asks for the second factor's code too (accounts/).
+admin.site.login_form = AdminLoginForm
+admin.site.login_template = "accounts/login.html"
 
 handler500 = "newsroom.views.server_error"
 
 urlpatterns = [
+    # Setting up the second factor, below the admin's address (its caching and headers).
+    path(_("admin/two-factor/"), include("accounts.urls")),
     path("admin/", admin.site.urls),
     # The newest articles as Atom and RSS: the site, and a category with its subcategories.
     path("feed/", cache_tags(LIST)(LatestArticlesFeed()), name="feed"),

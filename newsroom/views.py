@@ -1,13 +1,24 @@
 import logging
+import re
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.contrib import admin
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
-from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
+from django.core.exceptions import DisallowedHost
+from django.http import (
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -84,3 +95,57 @@ def server_error(request):
             "<!doctype html><html lang=de><title>Serverfehler</title>"
             "<h1>Serverfehler</h1><p>Bitte versuchen Sie es später noch einmal.</p></html>"
         )
+
+
+# Never written back into a page: secrets, and the token the refusal is about.
+_NOT_RESENT = re.compile(r"password|otp|token|csrfmiddlewaretoken", re.IGNORECASE)
+_JSON_VIEWS = {"articles:editor-upload"}  # CKEditor's upload adapter reads JSON only
+
+
+def csrf_failure(request, reason=""):
+    """A form refused for its CSRF token (opened before the last login, or long ago): instead
+    of Django's bare 403 the page offers the typed text for sending again with a fresh token.
+
+    Only for a request from one of our own pages (Origin or Referer): a forged cross-site
+    request must not become a page that sends its data with a valid token on one click.
+    """
+    match = request.resolver_match
+    if (match and match.view_name in _JSON_VIEWS) or "json" in request.headers.get("Accept", ""):
+        message = _(
+            "Your session has ended or the page is out of date. Log in again in a new tab "
+            "(your text stays here), then try again."
+        )
+        # "csrf" tells the article form's script (admin/js/article_autosave.js) what failed.
+        return JsonResponse({"error": {"message": message}, "csrf": True}, status=403)
+    fields = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if not _NOT_RESENT.search(name)
+        for value in values
+    ]
+    secret = any(_NOT_RESENT.search(name) for name in request.POST if name != "csrfmiddlewaretoken")
+    in_admin = request.path.startswith(reverse("admin:index"))
+    context = {
+        **(admin.site.each_context(request) if in_admin else {}),
+        "fields": fields,
+        "resend": bool(fields) and not secret and _from_our_pages(request),
+        "had_files": bool(request.FILES),
+        "action": request.get_full_path(),
+        "login_url": reverse("admin:login") if in_admin else "",
+    }
+    template = "admin/csrf_failure.html" if in_admin else "newsroom/csrf_failure.html"
+    response = render(request, template, context, status=403)
+    response["Cache-Control"] = "private, no-store"  # the page holds the typed text
+    return response
+
+
+def _from_our_pages(request) -> bool:
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        referer = urlsplit(request.headers.get("Referer", ""))
+        origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else ""
+    try:
+        own = f"{request.scheme}://{request.get_host()}"
+    except DisallowedHost:
+        return False
+    return bool(origin) and (origin == own or origin in settings.CSRF_TRUSTED_ORIGINS)

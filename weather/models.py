@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,10 @@ class PlaceQuerySet(models.QuerySet):
         """Places whose last complete refresh is older than the site shows data for."""
         cutoff = (now or timezone.now()) - max_age()
         return self.filter(Q(last_success_at__isnull=True) | Q(last_success_at__lt=cutoff))
+
+    def refresh_order(self):
+        """Longest waiting first: places a run did not reach in time come first in the next."""
+        return self.order_by(F("last_attempt_at").asc(nulls_first=True), "name")
 
 
 class Place(models.Model):

@@ -1,11 +1,14 @@
 """Writes: refreshing a place's weather and choosing the default place."""
 
 import logging
+import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -33,10 +36,24 @@ class RefreshResult:
     place: Place
     updated: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    # What the network part fetched and checked, stored by the thread that owns the database.
+    fetched: dict[str, tuple[Any, datetime]] = field(default_factory=dict, repr=False)
+    attempted_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
         return not self.failed
+
+
+@dataclass
+class RunResult:
+    results: list[RefreshResult] = field(default_factory=list)
+    not_reached: list[Place] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        """Places not fully refreshed, those the time budget did not reach included."""
+        return sum(not r.ok for r in self.results) + len(self.not_reached)
 
 
 def weather_refresh(*, place: Place, provider: WeatherProvider | None = None) -> RefreshResult:
@@ -46,9 +63,77 @@ def weather_refresh(*, place: Place, provider: WeatherProvider | None = None) ->
     good data stays and one log line says why. Never call this while serving a reader.
     """
     provider = provider or get_provider()
+    return _store_result(_fetch(place=place, provider=provider), provider=provider)
+
+
+def weather_refresh_places(
+    *, places: list[Place], provider: WeatherProvider, concurrency: int, budget: float
+) -> RunResult:
+    """Refresh `places`, `concurrency` at a time, for about `budget` seconds.
+
+    After the budget no place is started and a running one asks nothing more once its
+    current request (with its retries) ends. A slow service thus costs time per request,
+    not per place in a row. Threads only
+    fetch and check; the database is written here, in the calling thread. Places not
+    reached keep their last data (the site shows it with its age) and are named in the log;
+    the caller lists places longest waiting first, so they come first in the next run.
+    """
+    deadline = time.monotonic() + budget
+    run = RunResult()
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="weather")
+    pending = {
+        pool.submit(_fetch_in_thread, place=place, provider=provider, deadline=deadline): place
+        for place in places
+    }
+    try:
+        while pending:
+            remaining = deadline - time.monotonic()
+            done, _ = wait(pending, timeout=max(remaining, 0), return_when=FIRST_COMPLETED)
+            if not done:
+                break
+            for future in done:
+                run.results.append(_result_of(future, pending.pop(future), provider=provider))
+    finally:
+        # Places not started are dropped; running ones end before their next request.
+        pool.shutdown(wait=True, cancel_futures=True)
+    for future, place in pending.items():
+        if future.cancelled():
+            run.not_reached.append(place)
+        else:
+            run.results.append(_result_of(future, place, provider=provider))
+    if run.not_reached:
+        logger.warning(
+            "Weather: the time budget of %g s was used up; not reached, keeping their last "
+            "data: %s",
+            budget,
+            ", ".join(place.name for place in run.not_reached),
+        )
+    return run
+
+
+def _result_of(future: Future, place: Place, *, provider: WeatherProvider) -> RefreshResult:
+    try:
+        return _store_result(future.result(), provider=provider)
+    except Exception:
+        # A bug with one place's answer must not stop the others.
+        logger.exception("Weather for %s: refresh crashed", place.name)
+        return RefreshResult(place=place, failed={"crash": "refresh crashed, see the log"})
+
+
+def _fetch_in_thread(**kwargs) -> RefreshResult:
+    try:
+        return _fetch(**kwargs)
+    finally:
+        connections.close_all()  # in case anything in the thread touched the database
+
+
+def _fetch(
+    *, place: Place, provider: WeatherProvider, deadline: float | None = None
+) -> RefreshResult:
+    """The network part of a refresh: fetch and check, no database access."""
     now = timezone.now()
     lat, lon = float(place.latitude), float(place.longitude)
-    result = RefreshResult(place=place)
+    result = RefreshResult(place=place, attempted_at=now)
 
     def current() -> tuple[dict, datetime]:
         conditions = provider.current(latitude=lat, longitude=lon)
@@ -77,7 +162,9 @@ def weather_refresh(*, place: Place, provider: WeatherProvider | None = None) ->
     ]
     for kind, fetch in steps:
         try:
-            data, as_of = fetch()
+            if deadline is not None and time.monotonic() > deadline:
+                raise ProviderError("not asked, the run's time budget was used up")
+            result.fetched[kind] = fetch()
         except ProviderError as error:
             logger.warning(
                 "Weather for %s: %s not updated, keeping the last good data (%s: %s)",
@@ -87,15 +174,20 @@ def weather_refresh(*, place: Place, provider: WeatherProvider | None = None) ->
                 error,
             )
             result.failed[kind] = str(error)
-            continue
+    return result
+
+
+def _store_result(result: RefreshResult, *, provider: WeatherProvider) -> RefreshResult:
+    place = result.place
+    for kind, (data, as_of) in result.fetched.items():
         _store(place=place, kind=kind, provider=provider.name, data=data, as_of=as_of)
         result.updated.append(kind)
 
     problems = "; ".join(f"{LOG_NAMES[k]}: {e}" for k, e in result.failed.items())
     # update() rather than save(): a journalist editing the place meanwhile keeps her edit.
     Place.objects.filter(pk=place.pk).update(
-        last_attempt_at=now,
-        last_success_at=now if result.ok else F("last_success_at"),
+        last_attempt_at=result.attempted_at,
+        last_success_at=result.attempted_at if result.ok else F("last_success_at"),
         last_error=problems,
     )
     place.refresh_from_db(fields=["last_attempt_at", "last_success_at", "last_error"])

@@ -311,10 +311,13 @@ def test_demo_has_a_login_for_each_role(settings):
     with open(os.devnull, "w") as devnull:
         call_command("load_demo", demo_logins=True, stdout=devnull)
     from django.contrib.auth import authenticate
+    from django.test import RequestFactory
 
     roles = {}
     for username in ("redaktion", "cvd", "anzeigen", "admin"):
-        user = authenticate(username=username, password="newsroom-demo")
+        # A login always has a request: the login throttle counts by account and address.
+        request = RequestFactory().post("/admin/login/")
+        user = authenticate(request, username=username, password="newsroom-demo")
         assert user is not None and user.is_staff
         roles[username] = (user.is_superuser, [g.name for g in user.groups.all()])
     assert roles == {

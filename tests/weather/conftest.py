@@ -6,7 +6,7 @@ from .fakes import FakeBrightSky
 
 
 @pytest.fixture(autouse=True)
-def server(settings):
+def server(settings, tmp_path):
     """A Bright Sky look-alike for every weather test: nothing can reach the real service.
 
     Short timeouts and backoff keep the failure tests fast.
@@ -19,6 +19,7 @@ def server(settings):
     settings.WEATHER_RETRY_BACKOFF = 0.01
     settings.WEATHER_MAX_AGE_MINUTES = 90
     settings.WEATHER_MAX_STATION_DISTANCE_KM = 50
+    settings.RUN_LOCK_DIR = tmp_path / "locks"  # not shared with other test runs
     yield fake
     fake.stop()
 

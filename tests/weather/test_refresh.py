@@ -248,7 +248,8 @@ def test_making_a_place_the_default_unsets_the_old_one(place):
     assert list(Place.objects.filter(is_default=True)) == [other]
 
 
-def test_when_the_service_is_down_a_run_does_not_retry_every_request(server, place):
+def test_when_the_service_is_down_a_run_does_not_retry_every_request(server, place, settings):
+    settings.WEATHER_CONCURRENCY = 1  # one place after the other, so the count is exact
     Place.objects.create(name="Wulfen", slug="wulfen", latitude="51.72", longitude="7.03")
     for path in ["/current_weather", "/weather", "/alerts"]:
         server.answer(path, {"error": "down"}, status=503)

@@ -1,6 +1,8 @@
 // The article form keeps the journalist's work: headline, subtitle, teaser and text go to
 // the server in the background (articles/autosave.py; nothing is published), the form can
 // be filled again from that copy after a crash, and leaving with unsaved changes asks first.
+// Saving the form first stores the text as the autosave: if the session has ended, the form
+// is not sent (the login page would drop it) and says so, the text still in it.
 // Settings and (translated) messages come from the data attributes of #article-autosave.
 "use strict";
 (function () {
@@ -40,45 +42,95 @@
       return data;
     }
 
-    function save() {
+    // The token the form was loaded with is stale after a new login (in another tab); the
+    // cookie holds the current one, which Django accepts in the form as well.
+    function refreshToken() {
+      const cookie = document.cookie.split("; ").find(function (pair) {
+        return pair.startsWith("csrftoken=");
+      });
+      if (cookie) {
+        form.querySelector("[name=csrfmiddlewaretoken]").value = cookie.split("=")[1];
+      }
+    }
+
+    // Resolves to "saved", "unchanged", "logged-out" (the session has ended or the page's
+    // token is no longer valid) or "failed"; `force` sends even an unchanged text.
+    function send(force) {
       if (inFlight || submitting) {
-        return inFlight || Promise.resolve(false);
+        return inFlight || Promise.resolve("unchanged");
       }
       const data = values();
       const snapshot = JSON.stringify(data);
-      if (snapshot === lastSent) {
-        return Promise.resolve(false);
+      if (snapshot === lastSent && !force) {
+        return Promise.resolve("unchanged");
       }
+      refreshToken();
       const body = new FormData();
       body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
       for (const [name, value] of Object.entries(data)) {
         body.append(name, value);
       }
-      inFlight = fetch(box.dataset.url, {method: "POST", body: body, credentials: "same-origin"})
+      const request = {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: {Accept: "application/json"},
+      };
+      inFlight = fetch(box.dataset.url, request)
         .then(function (response) {
           // An expired session ends on the login page (a redirect), not in JSON.
           if (response.redirected) {
             showStatus(box.dataset.msgLoggedOut);
-            return false;
+            return "logged-out";
           }
           return response.json().then(function (answer) {
+            if (answer.csrf) {
+              // No valid token (cookies gone, or a new login): newsroom.views.csrf_failure.
+              showStatus(box.dataset.msgLoggedOut);
+              return "logged-out";
+            }
             if (!response.ok) {
               showStatus(answer.error || box.dataset.msgFailed);
-              return false;
+              return "failed";
             }
             lastSent = snapshot;
             showStatus(answer.label);
-            return true;
+            return "saved";
           });
         })
         .catch(function () {
           showStatus(box.dataset.msgFailed); // offline or server down: the next round retries
-          return false;
+          return "failed";
         })
         .finally(function () {
           inFlight = null;
         });
       return inFlight;
+    }
+
+    function save() {
+      return send(false).then(function (result) {
+        return result === "saved";
+      });
+    }
+
+    // Shown at the top of the form when saving found the session ended.
+    function showNotSent() {
+      let note = form.querySelector("[data-autosave-not-sent]");
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "errornote";
+        note.setAttribute("role", "alert");
+        note.dataset.autosaveNotSent = "";
+        form.prepend(note);
+      }
+      const link = document.createElement("a");
+      link.href = box.dataset.loginUrl;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = box.dataset.msgLogIn;
+      note.replaceChildren(box.dataset.msgNotSent + " ", link);
+      note.scrollIntoView({block: "center"});
     }
 
     function post(url) {
@@ -124,8 +176,32 @@
     if (window.django && window.django.jQuery) {
       window.django.jQuery(form).on("change", markDirty); // select2 announces through jQuery
     }
-    form.addEventListener("submit", function () {
-      submitting = true;
+    // Sending the form: the text goes to the autosave first, which tells whether the
+    // session still holds; only then is the form sent for real (checked = true).
+    let checked = false;
+    let checking = false; // a second click while the check runs sends nothing twice
+    form.addEventListener("submit", function (event) {
+      if (checked || !box.dataset.url) {
+        submitting = true;
+        return;
+      }
+      event.preventDefault();
+      if (checking) {
+        return;
+      }
+      checking = true;
+      const submitter = event.submitter;
+      send(true).then(function (result) {
+        checking = false;
+        if (result === "logged-out") {
+          showNotSent();
+          return;
+        }
+        refreshToken();
+        checked = true;
+        form.requestSubmit(submitter || undefined);
+        checked = false; // a form sent back by the browser's cache checks again
+      });
     });
     window.addEventListener("beforeunload", function (event) {
       if (dirty && !submitting) {

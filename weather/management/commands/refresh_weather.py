@@ -1,20 +1,23 @@
-import logging
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
+from weather.locks import run_lock
 from weather.models import Place
 from weather.providers import get_provider
-from weather.services import weather_refresh
+from weather.services import weather_refresh_places
 
-logger = logging.getLogger("weather.services")
+# sysexits.h EX_TEMPFAIL ("try again later"): another run still holds the lock.
+EXIT_ALREADY_RUNNING = 75
 
 
 class Command(BaseCommand):
     help = (
         "Fetch current conditions, forecast and warnings for every weather place. "
-        "Run it every 15-30 minutes (cron or a systemd timer); pages only read what it stored."
+        "Run it every 15-30 minutes (cron or a systemd timer); pages only read what it stored. "
+        "Runs never overlap: while one runs, another exits at once with status 75."
     )
 
     def add_arguments(self, parser):
@@ -31,14 +34,25 @@ class Command(BaseCommand):
 
     def handle(self, *args, slugs=None, every=None, **options):
         provider = get_provider()  # settings are read once per run
-        places = Place.objects.all()
+        places = Place.objects.refresh_order()
         if slugs:
             places = places.filter(slug__in=slugs)
             missing = set(slugs) - set(places.values_list("slug", flat=True))
             if missing:
                 raise CommandError(f"No weather place with slug: {', '.join(sorted(missing))}")
         while True:
-            failed = self.refresh(list(places.all()), provider)  # places added meanwhile, too
+            # Locked per round, so that a manual run fits between the rounds of `--every`.
+            with run_lock("refresh_weather") as acquired:
+                if acquired:
+                    failed = self.refresh(list(places.all()), provider)  # new places, too
+                elif not every:
+                    raise CommandError(
+                        "Another refresh_weather run is still going; this one did nothing.",
+                        returncode=EXIT_ALREADY_RUNNING,
+                    )
+                else:
+                    failed = 0
+                    self.stdout.write("Another refresh_weather run is still going; round skipped.")
             if not every:
                 break
             close_old_connections()  # a long-running loop must not keep a dead connection
@@ -48,20 +62,21 @@ class Command(BaseCommand):
             raise CommandError(f"{failed} place(s) not fully refreshed; see the log above.")
 
     def refresh(self, places: list[Place], provider) -> int:
-        failed = 0
-        for place in places:
-            try:
-                result = weather_refresh(place=place, provider=provider)
-            except Exception:
-                # A bug with one place's answer must not stop the others.
-                logger.exception("Weather for %s: refresh crashed", place.name)
-                failed += 1
-                continue
+        run = weather_refresh_places(
+            places=places,
+            provider=provider,
+            concurrency=settings.WEATHER_CONCURRENCY,
+            budget=settings.WEATHER_REFRESH_BUDGET,
+        )
+        for result in run.results:
             if result.ok:
-                self.stdout.write(f"{place.name}: updated ({provider.name}).")
+                self.stdout.write(f"{result.place.name}: updated ({provider.name}).")
+            elif "crash" in result.failed:
+                self.stdout.write(f"{result.place.name}: refresh crashed; see the log.")
             else:
-                failed += 1
                 self.stdout.write(
-                    f"{place.name}: kept the last good data for {', '.join(result.failed)}."
+                    f"{result.place.name}: kept the last good data for {', '.join(result.failed)}."
                 )
-        return failed
+        for place in run.not_reached:
+            self.stdout.write(f"{place.name}: not reached within the time budget, data kept.")
+        return run.failed
