@@ -392,7 +392,10 @@ def backup_restore(*, archive: Path, replace: bool = False) -> RestoreResult:
                   "or pass --replace to overwrite them.")
                 % {"path": media_root}
             )  # fmt: skip
-    with tempfile.TemporaryDirectory(prefix="newsroom-restore-") as tmp:
+    # Unpacked beside MEDIA_ROOT: /tmp may be too small for a portal's photos, and on the
+    # same file system each file is moved into place by a rename.
+    media_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=media_root.parent, prefix=".newsroom-restore-") as tmp:
         unpacked = Path(tmp)
         manifest = _unpack(archive, unpacked)
         if manifest["database"] != connection.vendor:
