@@ -10,6 +10,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services import recovery_codes_issue
+from tests.factories import ArticleFactory
 
 from .conftest import PASSWORD, app_code, app_device, log_in
 
@@ -183,3 +184,18 @@ def test_an_administrator_resets_a_lost_phone_in_the_admin(django_user_model, ed
     client = Client()
     assert log_in(client, "miriam").status_code == 302
     assert client.get(reverse("admin:index"))["Location"].startswith(reverse("accounts:setup"))
+
+
+def test_before_the_setup_no_staff_right_works_outside_the_admin_either(client, editor):
+    """A password alone must not open what the admin guards: draft previews on the public
+    site, the editor's image upload."""
+    draft = ArticleFactory(status="draft")
+    log_in(client, "miriam")
+    for response in [
+        client.get(draft.get_absolute_url()),
+        client.post(reverse("articles:editor-upload")),
+    ]:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:setup"))
+    set_up_app(client)
+    assert client.get(draft.get_absolute_url()).status_code == 200  # the preview

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tarfile
+import threading
 import time
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -29,6 +30,7 @@ from ads.models import JobAd
 from articles.models import Article
 from images.models import Image
 from newsroom.backup import archives
+from newsroom.locks import run_lock
 from newsroom.models import SiteSettings
 from tests.factories import ArticleFactory, ImageFactory
 
@@ -38,6 +40,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def backup_dir(settings, tmp_path):
     settings.BACKUP_DIR = tmp_path / "backups"
+    settings.RUN_LOCK_DIR = tmp_path / "locks"
     return settings.BACKUP_DIR
 
 
@@ -288,3 +291,32 @@ def test_backups_inside_media_root_are_refused(settings):
     with pytest.raises(CommandError, match="darf nicht in MEDIA_ROOT liegen"):
         run("backup")
     assert not settings.BACKUP_DIR.exists()
+
+
+def test_a_second_backup_while_one_runs_does_nothing():
+    """Two runs at once (a slow night and a manual run) would race over retention. The lock
+    is held by another thread: its own database session on PostgreSQL, its own file handle
+    on SQLite, as another process would."""
+    holding, done = threading.Event(), threading.Event()
+
+    def first_run():
+        try:
+            with run_lock("backup") as acquired:
+                assert acquired
+                holding.set()
+                done.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first_run)
+    thread.start()
+    try:
+        assert holding.wait(timeout=10)
+        with pytest.raises(CommandError, match="Eine andere Sicherung läuft noch"):
+            run("backup")
+        assert archives() == []
+    finally:
+        done.set()
+        thread.join()
+    run("backup")  # once the first run has ended
+    assert len(archives()) == 1

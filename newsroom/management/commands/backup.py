@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from newsroom.backup import BackupError, backup_create
+from newsroom.locks import run_lock
 
 
 class Command(BaseCommand):
@@ -15,11 +16,15 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        try:
-            result = backup_create()
-        except BackupError as error:
-            # A non-zero exit makes cron mail and systemd mark the run as failed.
-            raise CommandError(str(error)) from error
+        # Two runs at once (a slow night, a manual run) would race over retention.
+        with run_lock("backup") as acquired:
+            if not acquired:
+                raise CommandError(_("Another backup is still running; this one did nothing."))
+            try:
+                result = backup_create()
+            except BackupError as error:
+                # A non-zero exit makes cron mail and systemd mark the run as failed.
+                raise CommandError(str(error)) from error
         self.stdout.write(
             ngettext(
                 "Backup written: %(path)s (%(size)s, database and %(count)s media file).",

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from weather.locks import run_lock
+from newsroom.locks import run_lock
 from weather.models import Place
 from weather.providers import get_provider
 from weather.services import weather_refresh_places

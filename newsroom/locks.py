@@ -1,4 +1,4 @@
-"""One run at a time: a lock that a crashed run cannot leave behind.
+"""One run at a time (refresh_weather, backup): a lock that a crashed run cannot leave behind.
 
 On PostgreSQL it is a session-level advisory lock, so runs started by cron on several app
 servers sharing the database exclude each other too; the server drops it when the
