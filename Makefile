@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := newsroom.settings
 
-.PHONY: install run demo test test-sqlite lint fmt check messages clean bench
+.PHONY: install run demo test test-sqlite lint fmt check messages clean bench screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ test-sqlite: install
 # (scripts/bench.sh; needs wrk and varnishd; BENCH_SECONDS, BENCH_DB=postgres).
 bench: install
 	bash scripts/bench.sh
+
+# Full-page screenshots of the demo portal (home, a category, an article; phone and desktop)
+# into docs/screenshots/ (scripts/screenshots.py; needs Debian's chromium).
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -316,6 +316,7 @@ class BannerAdmin(StatisticsMixin, admin.ModelAdmin):
         "name",
         "slot",
         "image",
+        "phone_image",
         "thumbnail",
         "alt_text",
         "target_url",

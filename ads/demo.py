@@ -96,6 +96,8 @@ BANNERS = [
     ("footer", "Demo-Anzeige: Hofladen Kleeberg – Gemüse aus der Region", (100, 80, 20)),
 ]
 
+# These differ from their desktop format on phones; sidebar and article stay 300 × 250.
+PHONE_BANNERS = {"leaderboard", "header", "footer"}
 
 # Pillow's built-in font has no umlauts or dashes; Debian's fonts do, where installed.
 SYSTEM_FONTS = ["DejaVuSans.ttf", "LiberationSans-Regular.ttf"]
@@ -127,18 +129,23 @@ def _logo(name: str, colour: tuple[int, int, int]) -> ContentFile:
     return ContentFile(_png(image), name="logo.png")
 
 
-def _banner_image(slot: str, text: str, colour: tuple[int, int, int]) -> ContentFile:
-    width, height = Banner.SLOT_SIZES[slot]
+def _banner_image(size: tuple[int, int], text: str, colour: tuple[int, int, int]) -> ContentFile:
+    width, height = size
     image = Image.new("RGB", (width, height), colour)
     draw = ImageDraw.Draw(image)
     draw.rectangle([3, 3, width - 4, height - 4], outline="white", width=2)
-    # As large as fits: the text wraps onto two lines in the narrow slots.
-    lines = [text] if width > 2 * height else text.split(" – ", 1)
-    for size in range(40, 9, -2):
-        font = _font(size)
-        if all(draw.textlength(line, font=font) <= width - 30 for line in lines):
-            break
-    step = size * 1.3
+    # As large as fits, on one line or on two (the narrow and the phone formats).
+    layouts = []
+    for lines in ([text], text.split(" – ", 1)):
+        for font_size in range(40, 9, -2):
+            font = _font(font_size)
+            fits_height = len(lines) * font_size * 1.3 <= height - 8
+            fits_width = all(draw.textlength(line, font=font) <= width - 30 for line in lines)
+            if fits_height and fits_width:
+                break
+        layouts.append((font_size, lines, font))
+    font_size, lines, font = max(layouts, key=lambda layout: layout[0])  # one line on a tie
+    step = font_size * 1.3
     top = height / 2 - step * (len(lines) - 1) / 2
     for i, line in enumerate(lines):
         draw.text((width / 2, top + i * step), line, fill="white", font=font, anchor="mm")
@@ -186,8 +193,12 @@ def load(*, stdout) -> None:
         banner = Banner.objects.filter(slot=slot, name=f"Demo: {text}").first()
         if banner is None:
             banner = Banner(slot=slot, name=f"Demo: {text}")
-            banner.image.save("banner.png", _banner_image(slot, text, colour), save=False)
+            desktop = _banner_image(banner.slot_size, text, colour)
+            banner.image.save("banner.png", desktop, save=False)
             created += 1
+        if not banner.phone_image and slot in PHONE_BANNERS:
+            phone = _banner_image(banner.phone_slot_size, text, colour)
+            banner.phone_image.save("banner.png", phone, save=False)
         banner.alt_text = text
         banner.target_url = f"https://example.org/anzeige/{slot}"
         banner.first_day, banner.last_day = banner_first, banner_last

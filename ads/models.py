@@ -299,6 +299,21 @@ class JobAd(RunDates):
         return end_of_day(self.last_day)
 
 
+def _wrong_proportions(image, size: tuple[int, int]) -> tuple[int, int] | None:
+    """The image's own size if its proportions differ from `size`'s by more than 3 %.
+    No image, or a file that is no image (its field's validator reports that), passes."""
+    if not image:
+        return None
+    try:
+        width, height = image.width, image.height
+    except (OSError, ValueError):
+        return None
+    if not width or not height:
+        return None
+    ratio = size[0] / size[1]
+    return (width, height) if abs(width / height - ratio) > 0.03 * ratio else None
+
+
 class BannerQuerySet(RunQuerySet):
     def live(self, now: datetime | None = None):
         return self.filter(is_active=True).running(now)
@@ -306,19 +321,27 @@ class BannerQuerySet(RunQuerySet):
 
 class Banner(RunDates):
     class Slot(models.TextChoices):
-        LEADERBOARD = "leaderboard", _("Leaderboard (top of the page), 728 × 90")
-        HEADER = "header", _("Below the site header, 970 × 250")
-        SIDEBAR = "sidebar", _("Sidebar, 300 × 250")
-        ARTICLE = "article", _("Inside the article, 300 × 250")
-        FOOTER = "footer", _("Footer, 728 × 90")
+        LEADERBOARD = "leaderboard", _("Leaderboard (top of the page), 728 × 90, phones 320 × 50")
+        HEADER = "header", _("Below the site header, 970 × 250, phones 320 × 100")
+        SIDEBAR = "sidebar", _("Sidebar, 300 × 250, phones 300 × 250")
+        ARTICLE = "article", _("Inside the article, 300 × 250, phones 300 × 250")
+        FOOTER = "footer", _("Footer, 728 × 90, phones 320 × 50")
 
-    # Each slot has one format, so that rotating banners never changes the reserved space.
+    # Each slot has one format per screen class, so that rotating banners never changes
+    # the reserved space. Phones are screens below 40rem (see ads.css and _banner.html).
     SLOT_SIZES = {
         "leaderboard": (728, 90),
         "header": (970, 250),
         "sidebar": (300, 250),
         "article": (300, 250),
         "footer": (728, 90),
+    }
+    PHONE_SLOT_SIZES = {
+        "leaderboard": (320, 50),
+        "header": (320, 100),
+        "sidebar": (300, 250),
+        "article": (300, 250),
+        "footer": (320, 50),
     }
 
     name = models.CharField(
@@ -337,6 +360,20 @@ class Banner(RunDates):
     )
     image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    phone_image = CleanImageField(
+        _("phone image"),
+        upload_to="ads/banners/",
+        blank=True,
+        width_field="phone_image_width",
+        height_field="phone_image_height",
+        help_text=_(
+            "Optional: shown on phones (up to 639 px wide) instead of the image above; "
+            "320 × 50 or 640 × 100 for the leaderboard and the footer, 320 × 100 or "
+            "640 × 200 for the header, 300 × 250 or 600 × 500 in the sidebar and the article."
+        ),
+    )
+    phone_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    phone_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     alt_text = models.CharField(
         _("alternative text"),
         max_length=200,
@@ -385,30 +422,39 @@ class Banner(RunDates):
         self._check_proportions()
 
     def _check_proportions(self):
-        if not self.image or self.slot not in self.SLOT_SIZES:
+        if self.slot not in self.SLOT_SIZES:
             return
-        try:
-            width, height = self.image.width, self.image.height
-        except (OSError, ValueError):
-            width = height = None
-        if not width or not height:
-            return  # not an image: the field's own validator reports that
-        slot_w, slot_h = self.SLOT_SIZES[self.slot]
-        if abs(width / height - slot_w / slot_h) > 0.03 * (slot_w / slot_h):
-            raise ValidationError(
-                {
-                    "image": _(
-                        "The image is %(width)s × %(height)s pixels; this slot needs the "
-                        "proportions of %(slot_w)s × %(slot_h)s."
-                    )
-                    % {"width": width, "height": height, "slot_w": slot_w, "slot_h": slot_h}
-                },
-                code="proportions",
-            )
+        (slot_w, slot_h), (phone_w, phone_h) = self.slot_size, self.phone_slot_size
+        errors = {}
+        if wrong := _wrong_proportions(self.image, self.slot_size):
+            errors["image"] = _(
+                "The image is %(width)s × %(height)s pixels; this slot needs the "
+                "proportions of %(slot_w)s × %(slot_h)s."
+            ) % {"width": wrong[0], "height": wrong[1], "slot_w": slot_w, "slot_h": slot_h}
+        if wrong := _wrong_proportions(self.phone_image, self.phone_slot_size):
+            # Names the desktop format too: the desktop banner uploaded twice is the likely slip.
+            errors["phone_image"] = _(
+                "The phone image is %(width)s × %(height)s pixels; on phones this slot needs "
+                "the proportions of %(phone_w)s × %(phone_h)s (the image above: "
+                "%(slot_w)s × %(slot_h)s)."
+            ) % {
+                "width": wrong[0],
+                "height": wrong[1],
+                "phone_w": phone_w,
+                "phone_h": phone_h,
+                "slot_w": slot_w,
+                "slot_h": slot_h,
+            }
+        if errors:
+            raise ValidationError(errors, code="proportions")
 
     @property
     def slot_size(self) -> tuple[int, int]:
         return self.SLOT_SIZES[self.slot]
+
+    @property
+    def phone_slot_size(self) -> tuple[int, int]:
+        return self.PHONE_SLOT_SIZES[self.slot]
 
     def is_live(self, now: datetime | None = None) -> bool:
         return self.is_active and self.is_running(now)

@@ -1,6 +1,7 @@
 import json
 
 import reversion.models
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,12 +29,18 @@ admin.site.unregister(TaggitTag)
 
 @admin.register(Category)
 class CategoryAdmin(GermanSlugMixin, admin.ModelAdmin):
-    list_display = ["__str__", "slug", "position"]
+    list_display = ["__str__", "slug", "position", "color"]
     list_select_related = ["parent__parent"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ["parent"]
     ordering = ["path"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "color":
+            # Not <input type="color">: that always sends a colour, and this one may be empty.
+            kwargs["widget"] = forms.TextInput(attrs={"placeholder": "#b3261e", "size": 8})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Author)

@@ -37,6 +37,16 @@ PALETTE = {
     "blaulicht": (160, 30, 40),
 }
 
+# The main categories' own colours (WCAG AA on the page's backgrounds, like any colour).
+COLORS = {
+    "lindenau": "#1d5c96",
+    "region": "#2e6e46",
+    "sport": "#a8470f",
+    "kultur": "#6e2878",
+    "wirtschaft": "#285a64",
+    "blaulicht": "#b3261e",
+}
+
 
 def _jpeg(image: Image.Image, name: str) -> ContentFile:
     out = BytesIO()
@@ -102,8 +112,11 @@ def load(*, stdout) -> None:
         if category is None:
             category = Category.objects.create(
                 name=name, slug=slug, description=description, position=position,
-                parent=categories.get(parent_path),
+                parent=categories.get(parent_path), color=COLORS.get(path, ""),
             )  # fmt: skip
+        elif path in COLORS and not category.color:  # a demo from before the colours
+            category.color = COLORS[path]
+            category.save()
         categories[path] = category
 
     authors = []

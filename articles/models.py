@@ -20,7 +20,7 @@ from taggit.models import TagBase, TaggedItemBase
 from images.models import Image
 from images.renditions import CROPS
 from images.text import text_image_names
-from newsroom import caching
+from newsroom import brand, caching
 from newsroom.models import SiteSettings
 from newsroom.sanitize import RichTextField
 from newsroom.text import slugify_de
@@ -82,6 +82,16 @@ class Category(models.Model):
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Lower numbers come first in the navigation.")
     )
+    color = models.CharField(
+        _("colour"),
+        max_length=7,
+        blank=True,
+        validators=[brand.validate_color],
+        help_text=_(
+            "Main categories only: marks the category's articles, e.g. a red for Blaulicht, "
+            "as #rrggbb. Empty: the brand colour."
+        ),
+    )
     # Derived from the slugs of the category and its ancestors ("dorsten/rathaus"), so that
     # a URL, a subtree or a main category's section is found with one indexed lookup.
     path = models.CharField(_("path"), max_length=500, unique=True, editable=False)
@@ -133,6 +143,15 @@ class Category(models.Model):
                 {
                     "slug": _("“%(slug)s” is used by the site itself. Please choose another slug.")
                     % {"slug": self.slug}
+                }
+            )
+        if self.color and self.parent_id:
+            raise ValidationError(
+                {
+                    "color": _(
+                        "Only main categories have a colour of their own; a subcategory "
+                        "takes its main category's colour."
+                    )
                 }
             )
         node = self.parent

@@ -3,11 +3,13 @@ from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connection
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Page, SiteSettings
+from .uploads import StorageFailureAdminMixin
 
 
 class GermanSlugMixin:
@@ -68,6 +70,10 @@ class SiteSettingsForm(forms.ModelForm):
         model = SiteSettings
         # The admin adds every field of its fieldsets; these are the ones this form is for.
         fields = SiteSettings.IMPRINT_REQUIRED
+        widgets = {
+            "brand_color": forms.TextInput(attrs={"type": "color"}),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/svg+xml,image/png"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,10 +97,23 @@ class SiteSettingsForm(forms.ModelForm):
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(StorageFailureAdminMixin, admin.ModelAdmin):
     form = SiteSettingsForm
+    readonly_fields = ["logo_preview"]
     fieldsets = [
-        (None, {"fields": ["site_name", "town", "tagline"]}),
+        (
+            _("Brand"),
+            {
+                "fields": [
+                    "logo_preview",
+                    "logo",
+                    "site_name",
+                    "tagline",
+                    "town",
+                    "brand_color",
+                ],
+            },
+        ),
         (
             _("Promo box under articles"),
             {
@@ -122,6 +141,12 @@ class SiteSettingsAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    @admin.display(description=_("current logo"))
+    def logo_preview(self, obj):
+        if not obj.logo:
+            return self.get_empty_value_display()
+        return format_html('<img src="{}" height="48" alt="">', obj.logo.url)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "GET":

@@ -2,6 +2,8 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.utils.html import escape
 
 from newsroom.models import Page, SiteSettings
 
@@ -65,6 +67,32 @@ löschen sie nach Ablauf der Frist.</p>
 ]
 
 
+BRAND_COLOR = "#0b4f8a"
+
+
+def demo_logo(name: str, color: str) -> ContentFile:
+    """A wordmark: the name in white on a rounded shape of the brand colour, after a small
+    skyline of gables and a church tower. The text is stretched to the width reserved for
+    it, so any font fits."""
+    text_width = round(len(name) * 15.5)
+    width = 84 + text_width + 22
+    svg = f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 72" role="img">
+<title>{escape(name)}</title>
+<rect width="{width}" height="72" rx="14" fill="{color}"/>
+<g fill="#fff">
+<path d="M18 52V34l10-9 10 9v18z"/>
+<path d="M41 52V24l6-12 6 12v28z"/>
+<path d="M56 52V38l8-7 8 7v14z"/>
+<rect x="14" y="54" width="62" height="4" rx="2"/>
+</g>
+<text x="84" y="46" fill="#fff" font-family="Georgia, 'Times New Roman', serif"
+ font-size="28" font-weight="700" textLength="{text_width}"
+ lengthAdjust="spacingAndGlyphs">{escape(name)}</text>
+</svg>
+"""
+    return ContentFile(svg.encode(), name="logo.svg")
+
+
 def load(*, stdout, logins: bool = True) -> None:
     # Settings someone already edited in the admin stay as they are.
     if not SiteSettings.objects.exists():
@@ -79,8 +107,13 @@ def load(*, stdout, logins: bool = True) -> None:
             ),
             promo_link_label="Jetzt abonnieren",
             promo_link_url="https://example.org/whatsapp-kanal",
+            brand_color=BRAND_COLOR,
         ).save()
     settings = SiteSettings.objects.get(pk=1)
+    if not settings.logo:
+        # Saved like an upload: cleaned by newsroom.brand and sized for the page.
+        settings.logo = demo_logo(settings.site_name, settings.brand_color)
+        settings.save()
     if all(not getattr(settings, name).strip() for name in SiteSettings.IMPRINT_REQUIRED):
         # Never filled (a new install, or one from before the Impressum fields): the demo's.
         for name, value in IMPRINT.items():

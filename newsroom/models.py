@@ -9,7 +9,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from newsroom import caching
+from newsroom import brand, caching
 from newsroom.sanitize import RichTextField
 from newsroom.validators import validate_http_url
 
@@ -40,7 +40,39 @@ class SiteSettings(models.Model):
             "(read out by screen readers, read by search engines)."
         ),
     )
-    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    # Called "claim" since the brand settings; the column kept its name.
+    tagline = models.CharField(
+        _("claim"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "A short line about the portal, shown in the header and the footer, e.g. "
+            "“Das Nachrichtenportal für Lindenau und die Region”."
+        ),
+    )
+    logo = models.FileField(
+        _("logo"),
+        upload_to="brand/",
+        blank=True,
+        validators=[brand.validate_logo],
+        help_text=_(
+            "An SVG or PNG file of at most 1 MB. From SVG files, scripts, links to other "
+            "sites and embedded images are removed."
+        ),
+    )
+    # Filled on saving, for the page's width and height attributes (no layout shift).
+    logo_width = models.PositiveIntegerField(null=True, editable=False)
+    logo_height = models.PositiveIntegerField(null=True, editable=False)
+    brand_color = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        default=brand.DEFAULT_COLOR,
+        validators=[brand.validate_color],
+        help_text=_(
+            "For links, buttons and lines. It must be dark enough to read on white "
+            "(WCAG AA contrast)."
+        ),
+    )
     promo_title = models.CharField(
         _("promo box title"),
         max_length=120,
@@ -149,6 +181,14 @@ class SiteSettings(models.Model):
 
     def save(self, *args, **kwargs):
         self.pk = 1  # a single row
+        if self.logo and not self.logo._committed:
+            # The cleaned copy is stored, never the upload itself.
+            logo = brand.read_logo(self.logo)
+            clean = logo.as_file()
+            self.logo.save(clean.name, clean, save=False)
+            self.logo_width, self.logo_height = logo.width, logo.height
+        elif not self.logo:
+            self.logo_width = self.logo_height = None
         super().save(*args, **kwargs)
 
     @classmethod

@@ -10,4 +10,5 @@ urlpatterns = [
     path(_("imprint/"), views.imprint, name="imprint"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("brand.css", views.brand_css, name="brand-css"),
 ]

@@ -17,14 +17,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import requires_csrf_token
 
-from . import caching
+from articles.models import main_categories
+
+from . import brand, caching
 from .caching import ALL, cache_tags
-from .models import IMPRINT_SLUG, Page
+from .models import IMPRINT_SLUG, Page, SiteSettings
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +61,20 @@ def robots_txt(request):
         f"Sitemap: {sitemap}\nSitemap: {news}\n",
         content_type="text/plain",
     )
+
+
+@cache_tags(ALL)  # the site settings and the categories
+def brand_css(request):
+    """The brand colours as a stylesheet (reading pages allow no inline styles). Linked by
+    `{% brand_stylesheet %}` with the version of `all` in its address."""
+    site = SiteSettings.load(request)
+    css = brand.stylesheet(site.brand_color, main_categories(request))
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    if request.GET.get("v") == caching.version_key(request, ALL):
+        # The address names the version shown: a change to the settings or the categories
+        # gives the pages a new one, so this one may be kept for good.
+        patch_cache_control(response, public=True, max_age=365 * 24 * 3600, immutable=True)
+    return response
 
 
 def _stored_fragment(name: str, *vary_on: str) -> str | None:

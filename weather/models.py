@@ -131,6 +131,10 @@ class ReportQuerySet(models.QuerySet):
             place__is_default=True, kind__in=[Report.Kind.CURRENT, Report.Kind.ALERTS]
         ).select_related("place")
 
+    def for_teaser(self):
+        """All the default place's reports, with the place (one query): also the forecast."""
+        return self.filter(place__is_default=True).select_related("place")
+
 
 class Report(models.Model):
     """The latest good answer of one kind for a place; replaced by each successful refresh."""

@@ -1,8 +1,8 @@
-"""Ad slots and the "Unsere Empfehlung" job box.
+"""Ad slots, the "Unsere Empfehlung" job box and the newest job ads for the sidebar.
 
 All banner slots of a page share one query: the first `ad_slot` renders the live banners
-of every slot into the app cache, where they stay until an ad changes. The job box costs
-one more.
+of every slot into the app cache, where they stay until an ad changes. The job box and
+the newest job ads cost one more each.
 """
 
 import random
@@ -67,6 +67,19 @@ def _rendered_slots() -> dict[str, list[tuple[int, str]]]:
     return slots
 
 
+def _newest_job_ads(count: int) -> list[dict[str, str]]:
+    ads = JobAd.objects.for_board().only("pk", "title", "employer_name", "place")[:count]
+    return [
+        {
+            "url": ad.get_absolute_url(),
+            "title": ad.title,
+            "employer": ad.employer_name,
+            "place": ad.place,
+        }
+        for ad in ads
+    ]
+
+
 def _rendered_job_cards() -> list[str]:
     return [
         render_to_string("ads/_job_card.html", {"ad": ad})
@@ -112,6 +125,13 @@ def job_ad_box(context) -> dict:
         return {"job": None}
     cards = [mark_safe(card) for card in random.sample(cards, len(cards))]  # fresh order
     return {"request": context.get("request"), "job": cards[0], "alternatives": cards[1:]}
+
+
+@register.inclusion_tag("ads/newest_job_ads.html", takes_context=True)
+def newest_job_ads(context, count: int = 3) -> dict:
+    """The newest live job ads as a short list, for the sidebar; nothing without any."""
+    count = int(count)
+    return {"jobs": _live(context, f"newest-job-ads-{count}", lambda: _newest_job_ads(count))}
 
 
 @register.filter

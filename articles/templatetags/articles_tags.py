@@ -1,9 +1,13 @@
+from collections import defaultdict
+
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
-from articles.models import Article, main_categories
+from articles.models import Article, category_index, main_categories
 from newsroom import caching
 
 register = template.Library()
@@ -18,9 +22,14 @@ def current_section(context) -> str:
 
 @register.inclusion_tag("widgets/category_nav.html", takes_context=True)
 def category_nav(context, current_root: str = "") -> dict:
-    """The main categories, from the cache; the current section is marked."""
+    """The main categories with their subcategories, from the cache; the current section
+    is marked. The menu lists every subcategory; the bar on wide screens the main ones."""
+    request = context.get("request")
+    children = defaultdict(list)
+    for category in category_index(request).values():
+        children[category.parent_id].append(category)
     return {
-        "categories": main_categories(context.get("request")),
+        "sections": [(c, children[c.pk]) for c in main_categories(request)],
         "current_root": current_root,
     }
 
@@ -51,7 +60,10 @@ def related_articles(context, article, limit: int = 4) -> dict:
 
     def render() -> list[str]:
         related = Article.objects.related_to(article, limit=limit)
-        return [render_to_string("includes/card.html", {"article": a}) for a in related]
+        return [
+            render_to_string("includes/card.html", {"article": a, "variant": "row"})
+            for a in related
+        ]
 
     if not article.is_public:
         cards = render()  # a preview: its tags may change without anything invalidating
@@ -65,3 +77,16 @@ def related_articles(context, article, limit: int = 4) -> dict:
             timeout=settings.HTTP_CACHE_FRAGMENT_TIMEOUT,
         )
     return {"cards": [mark_safe(html) for html in cards]}
+
+
+@register.filter
+def teaser_time(value) -> str:
+    """When a teaser's article appeared: the time for today's, the date before that.
+    site.js turns today's into "vor 2 Std." in the reader's browser, where the page may
+    have come from a cache."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    if local.date() == timezone.localdate():
+        return gettext("%(time)s o’clock") % {"time": formats.time_format(local, "H:i")}
+    return formats.date_format(local, "SHORT_DATE_FORMAT")

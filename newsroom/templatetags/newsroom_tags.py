@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from articles.pagination import CURSOR_PARAM
+from newsroom import caching
 from newsroom.images import side_rendition_name, side_rendition_widths
 from newsroom.models import Page
 
@@ -82,6 +83,26 @@ def breadcrumb_list(context, trail, current_name="", current_url="") -> SafeStri
             ],
         }
     )
+
+
+@register.simple_tag(takes_context=True)
+def brand_stylesheet(context) -> SafeString:
+    """The link to /brand.css, versioned by `all`: a change to the site settings or the
+    categories changes the address, so browsers may keep each version for good."""
+    request = context.get("request")
+    version = None
+    if getattr(request, "without_database", False):
+        # The 500 page: a version that is not stored would be renewed from the database.
+        try:
+            version = caching.stored_version_key(caching.ALL)
+        except Exception:  # the cache may be down too (Redis)
+            pass
+    elif request is not None:
+        version = caching.version_key(request, caching.ALL)
+    url = reverse("newsroom:brand-css")
+    if version:
+        url = f"{url}?v={version}"
+    return format_html('<link rel="stylesheet" href="{}">', url)
 
 
 @register.inclusion_tag("widgets/footer_pages.html")

@@ -134,7 +134,8 @@ def test_article_page_shows_every_slot_and_the_job_box_within_budget(client):
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
         client.get(article.get_absolute_url())
-    assert len([q for q in queries if '"ads_' in q["sql"]]) == 2, "cold: one query each"
+    cold = [q for q in queries if '"ads_' in q["sql"]]
+    assert len(cold) == 3, "cold: one query each for the banners, the job box, the newest"
     tree = lxml_html.fromstring(response.content)
     for slot in SLOTS:
         assert tree.xpath(f"//aside[contains(@class, 'ad--{slot}')]"), slot

@@ -35,7 +35,9 @@ MANDATORY_LABELS = [
 
 
 def form_data(**changes):
-    data = {"site_name": "Lindenauer Nachrichten", "town": "Lindenau", **COMPLETE, **changes}
+    # The brand colour's <input type="color"> always sends a colour.
+    data = {"site_name": "Lindenauer Nachrichten", "town": "Lindenau", "brand_color": "#0b4f8a"}
+    data = {**data, **COMPLETE, **changes}
     return {k: v for k, v in data.items() if v is not None}
 
 
