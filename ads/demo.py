@@ -169,7 +169,9 @@ def load(*, stdout) -> None:
         ad = JobAd.objects.filter(employer_name=employer, title=title).first()
         if ad is None:
             ad = JobAd(employer_name=employer, title=title)
-            ad.employer_logo.save("logo.png", _logo(employer, colour), save=False)
+            # Assigned, not saved: saving the ad then stores it like an upload, with the
+            # smaller copies the job box shows (a file saved directly skipped them).
+            ad.employer_logo = _logo(employer, colour)
             created += 1
         ad.place, ad.teaser = place, teaser
         ad.description = DESCRIPTION.format(employer=employer, place=place, task=task)

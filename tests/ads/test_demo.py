@@ -1,8 +1,11 @@
 """The demo data: job ads in every state and a banner for each slot, loaded idempotently."""
 
+import re
 from io import StringIO
 
 import pytest
+from django.core.files.storage import default_storage
+from django.urls import reverse
 
 from ads import demo
 from ads.models import Banner, JobAd
@@ -24,3 +27,13 @@ def test_demo_has_every_state_and_every_slot_and_can_run_twice():
         assert banner.target_url.startswith("https://example.org/")
     assert all(ad.employer_logo and ad.logo_width for ad in JobAd.objects.all())
     assert all("Lindenau" in ad.place for ad in JobAd.objects.all())
+
+
+def test_every_image_the_demo_job_market_shows_exists(client):
+    """The logos' smaller copies too: the job board and the job box load them by name."""
+    demo.load(stdout=StringIO())
+    html = client.get(reverse("ads:job-list")).content.decode()
+    shown = set(re.findall(r"/media/([^\"' ,]+\.(?:png|webp|jpg))", html))
+    assert any("-96w." in name or "-192w." in name for name in shown), shown
+    missing = [name for name in shown if not default_storage.exists(name)]
+    assert missing == []
