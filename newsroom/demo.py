@@ -67,9 +67,6 @@ löschen sie nach Ablauf der Frist.</p>
 ]
 
 
-BRAND_COLOR = "#0b4f8a"
-
-
 def demo_logo(name: str, color: str) -> ContentFile:
     """A wordmark: the name in white on a rounded shape of the brand colour, after a small
     skyline of gables and a church tower. The text is stretched to the width reserved for
@@ -107,7 +104,6 @@ def load(*, stdout, logins: bool = True) -> None:
             ),
             promo_link_label="Jetzt abonnieren",
             promo_link_url="https://example.org/whatsapp-kanal",
-            brand_color=BRAND_COLOR,
         ).save()
     settings = SiteSettings.objects.get(pk=1)
     if not settings.logo:
