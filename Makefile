@@ -63,9 +63,12 @@ check: install
 # German translations: the project's (locale/) and each app's own (<app>/locale/).
 messages: install
 	$(BIN)/python manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=.tools \
-		--ignore=staticfiles --ignore=media --ignore=tests --ignore=ads --ignore=weather
+		--ignore=staticfiles --ignore=media --ignore=tests --ignore=ads --ignore=weather \
+		--ignore=redirects --ignore=wordpress
 	cd ads && ../$(BIN)/django-admin makemessages -l de --no-obsolete
 	cd weather && ../$(BIN)/django-admin makemessages -l de --no-obsolete
+	cd redirects && ../$(BIN)/django-admin makemessages -l de --no-obsolete
+	cd wordpress && ../$(BIN)/django-admin makemessages -l de --no-obsolete
 	$(BIN)/python manage.py compilemessages -l de --ignore=.venv --ignore=.tools
 
 clean:

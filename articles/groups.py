@@ -32,6 +32,8 @@ EDITOR_PERMISSIONS = {
         "view_pendingchange", "change_pendingchange",
     ],
     "images": ["view_image", "add_image", "change_image", "delete_image"],
+    # Old addresses (the WordPress import's and their own) lead where they decide.
+    "redirects": ["view_redirect", "add_redirect", "change_redirect", "delete_redirect"],
 }  # fmt: skip
 
 

@@ -378,6 +378,14 @@ RECEIVERS = {
 }
 
 
+def watch(sender: str, *tags: str) -> None:
+    """For an app's own models (from its AppConfig.ready()): every save or delete of
+    `sender` ("app.Model") makes the pages showing `tags` fresh."""
+    receiver = _invalidates(*tags)
+    post_save.connect(receiver, sender=sender, weak=False, dispatch_uid=f"cache:{sender}:save")
+    post_delete.connect(receiver, sender=sender, weak=False, dispatch_uid=f"cache:{sender}:delete")
+
+
 def connect_signals() -> None:
     """Called once from NewsroomConfig.ready()."""
     from articles.models import Article

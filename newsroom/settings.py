@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "ads",
     "weather",
     "audit",
+    "redirects",
+    "wordpress",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Old addresses (a WordPress site's) answer 301 where the site has nothing.
+    "redirects.middleware.RedirectMiddleware",
     # The sender's address for the audit log's entries written without a request at hand.
     "audit.middleware.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

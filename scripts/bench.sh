@@ -18,6 +18,15 @@
 # BENCH_SECONDS (default 5) per measurement; BENCH_ARTICLES (default 100000);
 # BENCH_DB=postgres keeps the archives in a PostgreSQL cluster in var/bench/pg instead.
 # Installs nothing: needs wrk and varnishd (apt-get install wrk varnish).
+#
+# Then the WordPress import: `manage.py import_wordpress` of a generated export
+# (scripts/wxr_generate.py: 20,000 posts, no images; built once into var/bench/wxr-20000.xml
+# and kept) into a fresh, migrated database with an empty MEDIA_ROOT: SQLite, and PostgreSQL
+# too when its server binaries exist (a throwaway cluster of scripts/pg.sh). Wall time and
+# peak RSS of the import process (targets: >= 200 posts/s, < 400 MB); its output goes to
+# var/bench/import/<db>-<posts>.log. BENCH_IMPORT_LARGE=1 also imports 100,000 posts
+# (var/bench/wxr-100000.xml, 460 MB). Delete an export to generate it again.
+# BENCH_ONLY=import runs the import bench alone, BENCH_ONLY=pages the page bench alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -27,13 +36,26 @@ LARGE=${BENCH_ARTICLES:-100000}
 SMALL=200
 DB=${BENCH_DB:-sqlite}
 OUT=${BENCH_DIR:-$ROOT/var/bench}
+ONLY=${BENCH_ONLY:-}
+IMPORT_SIZES=(20000)
+[ "${BENCH_IMPORT_LARGE:-0}" = 1 ] && IMPORT_SIZES+=(100000)
 export PATH="$PATH:/usr/sbin"
+. scripts/pg.sh  # pg_up, pg_down: the import bench's PostgreSQL
+
+case "$ONLY" in
+  "" | pages | import) ;;
+  *) echo "bench: BENCH_ONLY is import or pages (or unset for both), not '$ONLY'" >&2; exit 1 ;;
+esac
+want_pages() { [ "$ONLY" != import ]; }
+want_import() { [ "$ONLY" != pages ]; }
 
 missing=()
-command -v wrk >/dev/null || missing+=("wrk (apt-get install wrk)")
-command -v varnishd >/dev/null || missing+=("varnishd (apt-get install varnish)")
-[ -f articles/management/commands/generate_content.py ] \
-  || missing+=("manage.py generate_content (articles/management/commands/generate_content.py)")
+if want_pages; then
+  command -v wrk >/dev/null || missing+=("wrk (apt-get install wrk)")
+  command -v varnishd >/dev/null || missing+=("varnishd (apt-get install varnish)")
+  [ -f articles/management/commands/generate_content.py ] \
+    || missing+=("manage.py generate_content (articles/management/commands/generate_content.py)")
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   printf 'bench: missing %s\n' "${missing[@]}" >&2
   exit 1
@@ -41,12 +63,17 @@ fi
 
 mkdir -p "$OUT"
 work=$(mktemp -d /tmp/bench.XXXXXX)
-cleanup() {
+stop_servers() {  # gunicorn and varnishd of the page bench
   for pidfile in "$work"/*.pid; do
     [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    rm -f "$pidfile"
   done
   sleep 0.5
-  if [ "$DB" = postgres ]; then pg_stop; fi
+}
+cleanup() {
+  stop_servers
+  if [ -n "${PG_BENCH:-}" ]; then pg_stop; fi
+  pg_down
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -61,6 +88,14 @@ export DEBUG=false SECRET_KEY=bench-only-not-secret-0123456789 SECURE_SSL_REDIRE
   ALLOWED_HOSTS=127.0.0.1,localhost WEATHER_PROVIDER=demo LOG_LEVEL=WARNING \
   STATIC_ROOT=$OUT/static HTTP_CACHE_PURGE_URLS=
 unset REDIS_URL CACHE_BACKEND STATICFILES_BACKEND
+
+# Before anything slow: the import bench needs the importer.
+if want_import && ! help=$("$BIN/python" manage.py help import_wordpress 2>&1); then
+  printf '%s\n' "$help" | tail -n3 >&2
+  echo "bench: 'manage.py help import_wordpress' failed: the WordPress importer is missing or" \
+    "broken, so the import bench cannot run (BENCH_ONLY=pages measures the pages alone)" >&2
+  exit 1
+fi
 
 # --- PostgreSQL variant: one persistent cluster in var/bench/pg (as scripts/pg.sh, kept) ---
 pg_start() {
@@ -83,6 +118,7 @@ pg_start() {
   PGPORT=$(free_port)
   $PG_RUN "$PGBIN/pg_ctl" -D "$OUT/pg/data" -l "$OUT/pg/server.log" -w -t 60 start \
     -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $OUT/pg -c fsync=off -c synchronous_commit=off" >/dev/null
+  PG_BENCH=1
 }
 pg_stop() { $PG_RUN "$PGBIN/pg_ctl" -D "$OUT/pg/data" -m fast -w stop >/dev/null 2>&1 || true; }
 
@@ -200,20 +236,68 @@ done = function(summary, latency, requests)
 end
 LUA
 
-if [ "$DB" = postgres ]; then pg_start; fi
-build large "$LARGE"
-build small "$SMALL"
+# --- WordPress import: a generated export into fresh databases, one import process each ---
+import_into() {  # db posts file: migrate a fresh database, then the measured import
+  local db=$1 posts=$2 file=$3 dir
+  dir=$(mktemp -d "$work/import-$db-$posts.XXXXXX")
+  if [ "$db" = postgres ]; then
+    "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres "import_$posts"
+    export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/import_$posts"
+  else
+    export DATABASE_URL="sqlite:///$dir/db.sqlite3"
+  fi
+  export MEDIA_ROOT=$dir/media CACHE_LOCATION=$dir/cache
+  mkdir -p "$MEDIA_ROOT"
+  "$BIN/python" manage.py migrate --noinput -v0
+  "$BIN/python" scripts/bench_helper.py import-bench "$OUT/import/measured.jsonl" "$db" "$posts" \
+    "$OUT/import/$db-$posts.log" -- "$BIN/python" manage.py import_wordpress "$file"
+}
 
-echo "== collectstatic (whitenoise manifest)"
-rm -rf "$OUT/static"
-"$BIN/python" manage.py collectstatic --noinput -v0
+measure_import() {
+  local dbs=(sqlite) posts file
+  if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    pg_up >/dev/null || { echo "bench: cannot start PostgreSQL for the import bench" >&2; exit 1; }
+    dbs+=(postgres)
+  else
+    echo "== (no PostgreSQL server binaries: the import is measured on SQLite only)"
+  fi
+  mkdir -p "$OUT/import"
+  : > "$OUT/import/measured.jsonl"
+  for posts in "${IMPORT_SIZES[@]}"; do
+    file=$OUT/wxr-$posts.xml
+    if [ ! -f "$file" ]; then
+      echo "== generating $file; kept for later runs"
+      "$BIN/python" scripts/wxr_generate.py "$file" --posts "$posts" --seed 1
+    fi
+    echo "== import_wordpress of $posts posts into ${dbs[*]}"
+    for db in "${dbs[@]}"; do
+      import_into "$db" "$posts" "$file"
+    done
+  done
+  "$BIN/python" scripts/bench_helper.py import-report "$OUT"
+}
 
-measure
+if want_pages; then
+  if [ "$DB" = postgres ]; then pg_start; fi
+  build large "$LARGE"
+  build small "$SMALL"
 
-python3 -c 'import json,sys; json.dump({"seconds_per_measurement": int(sys.argv[1]), "db": sys.argv[2],
-  "articles": int(sys.argv[3]), "small_articles": int(sys.argv[4]), "gunicorn_workers": 2,
-  "varnish": "7.1, deploy/varnish/default.vcl"}, open(sys.argv[5], "w"))' \
-  "$SECS" "$DB" "$LARGE" "$SMALL" "$OUT/meta.json"
-echo
-"$BIN/python" scripts/bench_helper.py report "$OUT"
+  echo "== collectstatic (whitenoise manifest)"
+  rm -rf "$OUT/static"
+  "$BIN/python" manage.py collectstatic --noinput -v0
+
+  measure
+
+  python3 -c 'import json,sys; json.dump({"seconds_per_measurement": int(sys.argv[1]), "db": sys.argv[2],
+    "articles": int(sys.argv[3]), "small_articles": int(sys.argv[4]), "gunicorn_workers": 2,
+    "varnish": "7.1, deploy/varnish/default.vcl"}, open(sys.argv[5], "w"))' \
+    "$SECS" "$DB" "$LARGE" "$SMALL" "$OUT/meta.json"
+  echo
+  "$BIN/python" scripts/bench_helper.py report "$OUT"
+  stop_servers  # the import is measured on a quiet machine
+  if [ -n "${PG_BENCH:-}" ]; then pg_stop; PG_BENCH=""; fi
+fi
+if want_import; then
+  measure_import
+fi
 echo "(JSON: $OUT/results.json)"

@@ -2,22 +2,35 @@
 
     bench_helper.py prepare ARCHIVE_DIR STATIC_DIR   pages to measure, their SQL, static copies
     bench_helper.py report RESULTS_DIR               table on stdout, RESULTS_DIR/results.json
+    bench_helper.py import-bench JSONL DB POSTS LOG -- COMMAND...
+                                                     runs COMMAND (the import), appends its wall
+                                                     time and peak RSS to JSONL
+    bench_helper.py import-report RESULTS_DIR        import table, "import" in results.json
 
 `prepare` renders each page with Django's test client against the archive's database:
 the number of queries with a cleared app cache (cold) and a warm one, the slowest query,
 and the page's bytes as a static file (to compare Varnish serving the page with Varnish
 serving the same bytes from /static/).
+
+`import-bench` runs the import as its only child process: the wall time around it, and
+the child's peak resident memory from getrusage(RUSAGE_CHILDREN) once it has exited
+(ru_maxrss, KiB on Linux). Then it counts the articles in the database (a sanity check,
+not part of the measurement).
 """
 
 import json
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_ORDER = ["home", "category", "category_deep", "article", "search", "jobs"]
+IMPORT_TARGETS = {"posts_per_s": 200, "peak_rss_mb": 400}  # at least, below
 
 
 def setup_django():
@@ -221,9 +234,98 @@ def report(results_dir: Path) -> None:
     }
     print(f"summary: {json.dumps(summary)}")
     meta = json.loads((results_dir / "meta.json").read_text())
-    (results_dir / "results.json").write_text(
-        json.dumps({**meta, "summary": summary, "pages": rows}, indent=1, ensure_ascii=False)
+    results = {**meta, "summary": summary, "pages": rows}
+    previous = read_results(results_dir)
+    if "import" in previous:  # measured by an earlier BENCH_ONLY=import run: kept
+        results["import"] = previous["import"]
+    write_results(results_dir, results)
+
+
+def read_results(results_dir: Path) -> dict:
+    try:
+        return json.loads((results_dir / "results.json").read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def write_results(results_dir: Path, results: dict) -> None:
+    (results_dir / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+
+
+def import_bench(jsonl: Path, db: str, posts: int, log: Path, command: list[str]) -> None:
+    """One import, measured: appends a JSON line to jsonl; exits non-zero if it failed."""
+    started = time.perf_counter()
+    with log.open("wb") as output:
+        code = subprocess.run(command, stdout=output, stderr=subprocess.STDOUT).returncode
+    seconds = time.perf_counter() - started
+    # The largest peak of the children waited for: the import is the only one.
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if code:
+        tail = log.read_text(errors="replace").splitlines()[-30:]
+        print("\n".join(tail), file=sys.stderr)
+        sys.exit(f"bench: the import failed (exit {code}) after {seconds:.1f} s; log: {log}")
+    run = {
+        "db": db,
+        "posts": posts,
+        "seconds": round(seconds, 2),
+        "posts_per_s": round(posts / seconds, 1),
+        "peak_rss_mb": round(peak_kib / 1024, 1),
+        "articles": count_articles(),
+        "command": " ".join(command[1:]),
+    }
+    with jsonl.open("a") as out:
+        out.write(json.dumps(run) + "\n")
+    print(
+        f"   {db}: {posts} posts in {run['seconds']:.1f} s = {run['posts_per_s']:.0f} posts/s,"
+        f" peak RSS {run['peak_rss_mb']:.0f} MB; {run['articles']} articles in the database"
     )
+
+
+def count_articles() -> int | None:
+    try:
+        setup_django()
+        from articles.models import Article
+
+        return Article.objects.count()
+    except Exception as error:  # the count is a sanity check only
+        print(f"   (articles not counted: {error})", file=sys.stderr)
+        return None
+
+
+def import_report(results_dir: Path) -> None:
+    measured = results_dir / "import" / "measured.jsonl"
+    runs = [json.loads(line) for line in measured.read_text().splitlines() if line.strip()]
+    fast, lean = IMPORT_TARGETS["posts_per_s"], IMPORT_TARGETS["peak_rss_mb"]
+    for run in runs:
+        run["meets_targets"] = run["posts_per_s"] >= fast and run["peak_rss_mb"] < lean
+    columns = [
+        ("database", "db", "{}"), ("posts", "posts", "{}"), ("seconds", "seconds", "{:.1f}"),
+        ("posts/s", "posts_per_s", "{:.0f}"), ("peak RSS MB", "peak_rss_mb", "{:.0f}"),
+        ("articles", "articles", "{}"),
+    ]  # fmt: skip
+    table = [[title for title, _, _ in columns] + ["targets"]]
+    for run in runs:
+        cells = [fmt.format(run[key]) if run[key] is not None else "–" for _, key, fmt in columns]
+        table.append(cells + ["ok" if run["meets_targets"] else "MISSED"])
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    print()
+    for i, row in enumerate(table):
+        print("  ".join(cell.rjust(w) if j else cell.ljust(w)
+                        for j, (cell, w) in enumerate(zip(row, widths, strict=True))))  # fmt: skip
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    print(
+        f"\nmanage.py import_wordpress into a fresh database; posts/s = posts in the file / wall"
+        f" time (target ≥ {fast});\npeak RSS = the import process's maximum resident memory"
+        f" (target < {lean} MB); articles = rows in the database afterwards."
+    )
+    results = read_results(results_dir)
+    results["import"] = {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "targets": IMPORT_TARGETS,
+        "runs": runs,
+    }
+    write_results(results_dir, results)
 
 
 if __name__ == "__main__":
@@ -232,5 +334,9 @@ if __name__ == "__main__":
         prepare(Path(args[0]), Path(args[1]))
     elif command == "report":
         report(Path(args[0]))
+    elif command == "import-bench" and len(args) > 5 and args[4] == "--":
+        import_bench(Path(args[0]), args[1], int(args[2]), Path(args[3]), args[5:])
+    elif command == "import-report":
+        import_report(Path(args[0]))
     else:
         sys.exit(__doc__)
