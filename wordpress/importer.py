@@ -17,7 +17,6 @@ what changed there, and leaves alone what an editor has changed here since (repo
 
 import hashlib
 import json
-import logging
 import sys
 import time
 from collections.abc import Iterable
@@ -50,14 +49,12 @@ from newsroom import caching
 from newsroom.models import IMPRINT_SLUG, Page
 from newsroom.sanitize import sanitize_html
 from newsroom.text import slugify_de
-from redirects.models import Redirect, old_path_key
+from redirects.models import Redirect, lookup_keys, old_path_from_url
 
 from . import content, media, wxr
 from .models import ImportedItem
 from .report import Progress, Report
 from .scan import FALLBACK_CATEGORY, Attachment, Entry, Index, open_export
-
-logger = logging.getLogger(__name__)
 
 Kind = ImportedItem.Kind
 BATCH = 500
@@ -113,6 +110,7 @@ class Importer:
         self.links: dict[str, str] = {}  # old address key -> new address
         self.records: dict[tuple[str, int], Known] = {}
         self.dirty: list[ImportedItem] = []  # remembered, not yet saved
+        self.index: Index | None = None  # pass 1's, set by run()
 
     # --- Pass 2: write ---------------------------------------------------------------
 
@@ -434,7 +432,7 @@ class Importer:
                 entry.new_url = reverse(
                     "articles:path", kwargs={"path": f"{category.path}/{entry.slug}"}
                 )
-            old = old_path_key(urlsplit(entry.link).path, _query(entry.link))
+            old = old_path_from_url(entry.link)
             if old != "/":  # a static front page: links to the home page stay
                 self.links[old] = entry.new_url
             key = "p" if entry.type == "post" else "page_id"
@@ -449,7 +447,7 @@ class Importer:
         for wp_id, item in self.index.attachments.items():
             if wp_id in self.image_for:
                 url = self.image_for[wp_id].file.url
-                self.links[old_path_key(urlsplit(item.url).path)] = url
+                self.links[old_path_from_url(item.url)] = url
 
     @staticmethod
     def _free_slug(entry: Entry, taken: set[str], *, limit: int) -> str:
@@ -479,13 +477,11 @@ class Importer:
             return None
         if not parts.netloc and not parts.path.startswith("/") and not parts.query:
             return None  # relative to the post itself ("#anker", "datei.pdf")
-        query = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)
-        target = self.links.get(old_path_key(parts.path or "/", query))
-        if target is None and parts.path and not parts.path.endswith("/"):
-            target = self.links.get(old_path_key(parts.path + "/"))
-        if target and parts.fragment:
-            target += f"#{parts.fragment}"
-        return target
+        for key in lookup_keys(old_path_from_url(href)):  # with or without its trailing slash
+            if key in self.links:
+                fragment = f"#{parts.fragment}" if parts.fragment else ""
+                return self.links[key] + fragment
+        return None
 
     # Posts and pages -------------------------------------------------------------------
 
@@ -744,7 +740,7 @@ class Importer:
             batch.clear()
 
         for wp_id, entry in self.index.entries.items():
-            old = old_path_key(urlsplit(entry.link).path, _query(entry.link))
+            old = old_path_from_url(entry.link)
             if entry.type == "post" and wp_id in articles:
                 add(old, article_id=articles[wp_id])
                 add(f"/?p={wp_id}", article_id=articles[wp_id])
@@ -774,9 +770,9 @@ class Importer:
                 continue
             parent = articles.get(item.parent)
             target = {"article_id": parent} if parent else {"new_path": image.file.url}
-            add(old_path_key(urlsplit(item.link).path, _query(item.link)), **target)
+            add(old_path_from_url(item.link), **target)
             add(f"/?attachment_id={wp_id}", **target)
-            add(old_path_key(urlsplit(item.url).path), new_path=image.file.url)
+            add(old_path_from_url(item.url), new_path=image.file.url)
         for old, name in FEEDS.items():
             add(old, new_path=reverse(name))
         if batch:
@@ -800,11 +796,6 @@ def _reserve_ids(articles: list[Article]) -> bool:
 
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
-
-
-def _query(url: str) -> dict:
-    query = urlsplit(url).query
-    return dict(pair.split("=", 1) for pair in query.split("&") if "=" in pair)
 
 
 def _nicename(login: str) -> str:
