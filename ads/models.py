@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from newsroom.images import CleanImageField
 from newsroom.sanitize import RichTextField
 from newsroom.text import slugify_de
-from newsroom.validators import validate_http_url
+from newsroom.validators import validate_http_url, validate_single_line
 
 # "(m/w/d)", "(w/m/d)", "m/w/x", "(gn)", "(all genders)", "(alle Geschlechter)", "(d/f/m)" ...
 GENDER_NOTE = re.compile(
@@ -140,7 +140,7 @@ class JobAd(RunDates):
         help_text=_("Changed only by approving or rejecting the ad."),
     )
     employer_name = models.CharField(
-        _("employer"), max_length=120, validators=[validate_plain_text]
+        _("employer"), max_length=120, validators=[validate_plain_text, validate_single_line]
     )
     employer_logo = CleanImageField(
         _("employer logo"),
@@ -156,13 +156,13 @@ class JobAd(RunDates):
     title = models.CharField(
         _("job title"),
         max_length=150,
-        validators=[validate_plain_text],
+        validators=[validate_plain_text, validate_single_line],
         help_text=_("With a gender note, e.g. “Pflegefachkraft (m/w/d)”."),
     )
     place = models.CharField(
         _("place"),
         max_length=100,
-        validators=[validate_plain_text],
+        validators=[validate_plain_text, validate_single_line],
         help_text=_("Town or district where the job is, e.g. “Lindenau-Nord”."),
     )
     teaser = models.CharField(
@@ -192,11 +192,17 @@ class JobAd(RunDates):
     # Contact details of whoever submitted the ad: never shown, deleted after the
     # retention period (see purge_ad_contacts).
     contact_name = models.CharField(
-        _("contact person"), max_length=120, blank=True, validators=[validate_plain_text]
+        _("contact person"),
+        max_length=120,
+        blank=True,
+        validators=[validate_plain_text, validate_single_line],
     )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(
-        _("contact phone"), max_length=40, blank=True, validators=[validate_plain_text]
+        _("contact phone"),
+        max_length=40,
+        blank=True,
+        validators=[validate_plain_text, validate_single_line],
     )
     contact_purged_at = models.DateTimeField(
         _("contact data deleted on"), null=True, blank=True, editable=False
@@ -345,7 +351,10 @@ class Banner(RunDates):
     }
 
     name = models.CharField(
-        _("name"), max_length=120, help_text=_("For the ad staff only, e.g. customer and campaign.")
+        _("name"),
+        max_length=120,
+        validators=[validate_single_line],
+        help_text=_("For the ad staff only, e.g. customer and campaign."),
     )
     slot = models.CharField(_("slot"), max_length=20, choices=Slot.choices)
     image = CleanImageField(
@@ -377,7 +386,7 @@ class Banner(RunDates):
     alt_text = models.CharField(
         _("alternative text"),
         max_length=200,
-        validators=[validate_plain_text],
+        validators=[validate_plain_text, validate_single_line],
         help_text=_("What the banner says, for readers who cannot see it."),
     )
     target_url = models.URLField(

@@ -1,7 +1,5 @@
 """Writes with side effects: submitting, deciding, counting and purging ads."""
 
-import hashlib
-import hmac
 import logging
 import random
 import time
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_entry_create
+from newsroom.limits import keyed_hash
 from newsroom.net import sender_group
 
 from . import emails
@@ -41,12 +40,6 @@ class SubmissionLimitReached(Exception):
     """Too many submissions from one IP address or e-mail address within the window."""
 
 
-def _attempt_key(kind: str, value: str) -> str:
-    # Keyed hash: the table never holds an IP or e-mail address in the clear.
-    message = f"{kind}:{value.strip().lower()}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
-
-
 def submission_attempt_check(*, ip: str, email: str) -> None:
     """Record a submission, then count: raise SubmissionLimitReached over the limit.
 
@@ -58,9 +51,9 @@ def submission_attempt_check(*, ip: str, email: str) -> None:
     since = now - timedelta(hours=settings.ADS_SUBMIT_LIMIT_WINDOW_HOURS)
     limits = []
     if ip:
-        limits.append((_attempt_key("ip", sender_group(ip)), settings.ADS_SUBMIT_LIMIT_PER_IP))
+        limits.append((keyed_hash("ip", sender_group(ip)), settings.ADS_SUBMIT_LIMIT_PER_IP))
     if email:
-        limits.append((_attempt_key("email", email), settings.ADS_SUBMIT_LIMIT_PER_EMAIL))
+        limits.append((keyed_hash("email", email), settings.ADS_SUBMIT_LIMIT_PER_EMAIL))
     SubmissionAttempt.objects.bulk_create(
         [SubmissionAttempt(key=key, created_at=now) for key, _limit in limits]
     )
@@ -225,7 +218,7 @@ def impression_report_allowed(visitor: str, now: float | None = None) -> bool:
     limit (a script would otherwise rotate through its network's addresses). Only a keyed
     hash is kept, in the cache."""
     minute = int((time.time() if now is None else now) // 60)
-    key = "ads:seen:" + _attempt_key(f"impressions{minute}", sender_group(visitor))
+    key = "ads:seen:" + keyed_hash(f"impressions{minute}", sender_group(visitor))
     if cache.add(key, 1, timeout=120):
         return True
     try:
@@ -242,10 +235,11 @@ CLICK_REPEAT_SECONDS = 30 * 60
 
 
 def ad_click_count(*, ad: Banner | JobAd, visitor: str, now: datetime | None = None) -> bool:
-    """Count a click on a live ad, once per visitor (an IP address) and ad within
-    CLICK_REPEAT_SECONDS. Only a keyed hash is kept, in the cache. Returns True if counted."""
+    """Count a click on a live ad, once per visitor (an IP address; an IPv6 /64 is one)
+    and ad within CLICK_REPEAT_SECONDS. Only a keyed hash is kept, in the cache. Returns
+    True if counted."""
     model = BannerStat if isinstance(ad, Banner) else JobAdStat
-    seen_key = "ads:click:" + _attempt_key(f"{model._meta.model_name}{ad.pk}", visitor)
+    seen_key = "ads:click:" + keyed_hash(f"{model._meta.model_name}{ad.pk}", sender_group(visitor))
     if visitor and not cache.add(seen_key, True, timeout=CLICK_REPEAT_SECONDS):
         return False
     _increment(model, ad.pk, ads_today(now), "clicks")

@@ -24,6 +24,7 @@ from newsroom import brand, caching
 from newsroom.models import SiteSettings
 from newsroom.sanitize import RichTextField
 from newsroom.text import slugify_de
+from newsroom.validators import validate_single_line
 
 from .search import search_articles
 
@@ -63,7 +64,7 @@ def main_categories(request=None) -> list["Category"]:
 
 
 class Category(models.Model):
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_single_line])
     slug = models.SlugField(
         _("slug"),
         max_length=100,
@@ -179,10 +180,14 @@ class Category(models.Model):
 
 
 class Author(models.Model):
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     role = models.CharField(
-        _("role"), max_length=100, blank=True, help_text=_("e.g. “Redakteurin” or “Volontär”.")
+        _("role"),
+        max_length=100,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("e.g. “Redakteurin” or “Volontär”."),
     )
     bio = models.TextField(_("short bio"), blank=True)
     photo = models.ForeignKey(
@@ -431,7 +436,7 @@ class Article(models.Model):
     # Fields whose change after publication counts as an update shown to readers.
     TEXT_FIELDS = ("title", "kicker", "lead", "body", "correction_note")
 
-    title = models.CharField(_("headline"), max_length=200)
+    title = models.CharField(_("headline"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(
         _("slug"),
         max_length=200,
@@ -442,6 +447,7 @@ class Article(models.Model):
         _("subtitle"),
         max_length=250,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("Optional line under the headline."),
     )
     lead = models.TextField(
@@ -473,12 +479,14 @@ class Article(models.Model):
         _("alternative text"),
         max_length=250,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("Only if this article needs other words than the library's."),
     )
     lead_image_caption = models.CharField(
         _("caption"),
         max_length=300,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("Only if this article needs other words than the library's."),
     )
     # Library images used inside the text (kept on save): the library shows where an image
@@ -512,6 +520,7 @@ class Article(models.Model):
         _("correction note"),
         max_length=500,
         blank=True,
+        validators=[validate_single_line],
         help_text=_(
             "For a correction of a published article: shown to readers after "
             "“Korrektur vom” and the date. Leave empty for other updates."

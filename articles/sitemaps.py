@@ -1,65 +1,56 @@
-"""Sitemaps whose index and sections cost the same with 1,000 or 1,000,000 articles.
+"""The articles' sections of the sitemap index (newsroom.sitemaps): the same cost with 1,000
+or 1,000,000 articles.
 
 Articles (and tags) are split into sections by id range (`limit` ids each): the index needs
 only the highest id, and a section reads at most `limit` rows by primary key. Django's
 paginated sitemap would COUNT every article for the index and walk an OFFSET for each later
 page. The Google News section lists the articles of the last 48 hours, newest first, through
-the index on (status, published_at).
+the index on (status, published_at). A section without a public article (the news after 48
+quiet hours, every section of a new site, an id range of drafts) is left out of the index.
 """
 
 from datetime import timedelta
 
-from django.contrib.sitemaps import Sitemap
-from django.contrib.sitemaps import views as sitemap_views
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Exists, Max, Min, OuterRef
 from django.utils import timezone
+
+from newsroom.caching import LIST
+from newsroom.sitemaps import OnePageSection, Section, Sections
 
 from .models import Article, Author, Category, Tag, TaggedArticle
 
 NEWS_TEMPLATE = "articles/sitemap_news.xml"
 
 
-class OnePagePaginator(Paginator):
-    """An id-range section never holds more than `per_page` articles: one page, no COUNT."""
-
-    num_pages = 1
-
-    def __init__(self, items, per_page):
-        super().__init__([], per_page)
-        self.items = items  # read only for the page itself, not for the index
-
-    def page(self, number):
-        number = self.validate_number(number)
-        return self._get_page(self.items()[: self.per_page], number, self)
-
-
-class OnePageSitemap(Sitemap):
-    """A section whose `items()` returns at most `limit` rows: one page, no COUNT."""
-
-    @property
-    def paginator(self):
-        return OnePagePaginator(self.items, self.limit)
-
-
-class ArticleSitemap(OnePageSitemap):
+class ArticleSitemap(OnePageSection):
     changefreq = "daily"
     limit = 2000  # URLs per section: each section page renders at most this many
+    cache_tags = (LIST,)
 
     def __init__(self, number: int = 0, *, is_newest: bool = True):
         self.number = number
         self.is_newest = is_newest
 
+    def _range(self):
+        first = self.number * self.limit
+        return Article.objects.filter(pk__gte=first, pk__lt=first + self.limit).order_by("pk")
+
     def items(self):
         # Read by primary key range only, and the public ones picked here: with a filter on
         # status the database may walk every published article by date instead.
-        first = self.number * self.limit
-        rows = Article.objects.filter(pk__gte=first, pk__lt=first + self.limit).order_by("pk")
-        rows = rows.select_related("category").only(
-            "slug", "status", "published_at", "updated_at", "category__path"
-        )
+        rows = self._range().select_related("category")
+        rows = rows.only("slug", "status", "published_at", "updated_at", "category__path")
         return [article for article in rows if article.is_public]
+
+    def probe(self):
+        # As in items(): the range by primary key, then its public rows. The LIMIT keeps the
+        # range a subquery of its own, which the database reads first.
+        rows = self._range().values("status", "published_at")[: self.limit]
+        sql, params = rows.query.sql_with_params()
+        now = Article._meta.get_field("published_at").get_db_prep_value(timezone.now(), connection)
+        public = "r.status = %s AND r.published_at <= %s"
+        return f"SELECT 1 FROM ({sql}) r WHERE {public}", [*params, Article.Status.PUBLISHED, now]
 
     def lastmod(self, item):
         return item.updated_at or item.published_at
@@ -72,32 +63,43 @@ class ArticleSitemap(OnePageSitemap):
         return max((self.lastmod(a) for a in self.items()), default=None)
 
 
-class CategorySitemap(Sitemap):
+class CategorySitemap(Section):
     changefreq = "hourly"
+    cache_tags = (LIST,)
 
     def items(self):
         return Category.objects.all()
 
+    def probe(self):
+        return Category.objects.all()
 
-class NewsSitemap(OnePageSitemap):
+
+class NewsSitemap(OnePageSection):
     """Google News: the articles published in the last 48 hours, at most 1,000 (Google's
     limits), newest first; rendered with NEWS_TEMPLATE (publication name, language, date and
-    title of each)."""
+    title of each). Named in robots.txt too."""
 
     limit = 1000
     window = timedelta(hours=48)
+    cache_tags = (LIST,)
+    template_name = NEWS_TEMPLATE
+    in_robots = True
 
-    def items(self):
+    def _recent(self):
         now = timezone.now()
-        rows = Article.objects.filter(
+        return Article.objects.filter(
             status=Article.Status.PUBLISHED,
             published_at__gt=now - self.window,
             published_at__lte=now,
-        ).order_by("-published_at", "-pk")
-        rows = rows.select_related("category").only(
-            "title", "slug", "published_at", "updated_at", "category__path"
         )
+
+    def items(self):
+        rows = self._recent().order_by("-published_at", "-pk").select_related("category")
+        rows = rows.only("title", "slug", "published_at", "updated_at", "category__path")
         return rows[: self.limit]
+
+    def probe(self):
+        return self._recent()
 
     def lastmod(self, item):
         return item.updated_at or item.published_at
@@ -106,12 +108,13 @@ class NewsSitemap(OnePageSitemap):
         return None  # left out of the index: it would read the whole section
 
 
-class TagSitemap(OnePageSitemap):
+class TagSitemap(OnePageSection):
     """Tags by id range, each only while a published article carries it (a tag page of no
     public article is a 404): one look-up in the tag's listing index per tag."""
 
     changefreq = "daily"
     limit = 2000
+    cache_tags = (LIST,)
 
     def __init__(self, number: int = 0):
         self.number = number
@@ -122,14 +125,21 @@ class TagSitemap(OnePageSitemap):
         rows = Tag.objects.filter(pk__gte=first, pk__lt=first + self.limit).filter(Exists(public))
         return rows.order_by("pk").only("slug")
 
+    def probe(self):
+        return self.items()
 
-class AuthorSitemap(Sitemap):
+
+class AuthorSitemap(Section):
     """Every author's page; a newsroom has dozens, not thousands."""
 
     changefreq = "daily"
+    cache_tags = (LIST,)
 
     def items(self):
         return Author.objects.order_by("pk").only("slug")
+
+    def probe(self):
+        return Author.objects.all()
 
 
 def _numbers(model, limit: int) -> range:
@@ -147,8 +157,8 @@ def _numbers(model, limit: int) -> range:
     return range(lowest // limit, highest // limit + 1)
 
 
-def sitemap_sections() -> dict[str, Sitemap]:
-    """The sections of the index; the number of article and tag sections follows the ids."""
+def sitemap_sections() -> Sections:
+    """The articles' sections: the number of article and tag sections follows the ids."""
     numbers = _numbers(Article, ArticleSitemap.limit)
     articles = {f"articles-{n}": ArticleSitemap(n, is_newest=n == numbers[-1]) for n in numbers}
     tags = {f"tags-{n}": TagSitemap(n) for n in _numbers(Tag, TagSitemap.limit)}
@@ -159,15 +169,3 @@ def sitemap_sections() -> dict[str, Sitemap]:
         **tags,
         "authors": AuthorSitemap(),
     }
-
-
-def index(request):
-    return sitemap_views.index(request, sitemap_sections(), sitemap_url_name="sitemap-section")
-
-
-def section(request, section):
-    if section == "news":
-        return sitemap_views.sitemap(
-            request, {"news": NewsSitemap()}, section=section, template_name=NEWS_TEMPLATE
-        )
-    return sitemap_views.sitemap(request, sitemap_sections(), section=section)

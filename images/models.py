@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from newsroom.images import CleanImageField
+from newsroom.validators import validate_single_line
 
 from . import renditions
 
@@ -26,7 +27,10 @@ class ImageQuerySet(models.QuerySet):
 
 class Image(models.Model):
     title = models.CharField(
-        _("title"), max_length=200, help_text=_("For finding the image in the library.")
+        _("title"),
+        max_length=200,
+        validators=[validate_single_line],
+        help_text=_("For finding the image in the library."),
     )
     file = CleanImageField(
         _("image file"),
@@ -41,17 +45,23 @@ class Image(models.Model):
     alt_text = models.CharField(
         _("alternative text"),
         max_length=250,
+        validators=[validate_single_line],
         help_text=_(
             "Describes the image for readers who cannot see it. "
             "A use (an article, the text) may describe it differently."
         ),
     )
     caption = models.CharField(
-        _("caption"), max_length=300, blank=True, help_text=_("A use may replace it.")
+        _("caption"),
+        max_length=300,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("A use may replace it."),
     )
     credit = models.CharField(
         _("photo credit"),
         max_length=120,
+        validators=[validate_single_line],
         help_text=_("Shown as “Foto: …” wherever the image appears."),
     )
     focal_x = models.PositiveSmallIntegerField(

@@ -136,6 +136,7 @@ class SiteSettingsAdmin(StorageFailureAdminMixin, admin.ModelAdmin):
                     "vat_id",
                     "responsible_name",
                     "responsible_address",
+                    "publishing_principles_url",
                     "imprint_text",
                 ],
             },

@@ -88,6 +88,12 @@ _ENDS_BY_TIME: dict[str, Callable[[float], float | None]] = {
 
 def read_versions() -> dict[str, tuple[float, float | None]]:
     """Every tag's (version, end by time), from one cache read; missing ones start now."""
+    return _read_versions()[0]
+
+
+def _read_versions() -> tuple[dict[str, tuple[float, float | None]], bool]:
+    """read_versions(), and whether they are shared: False when the cache kept none of
+    the renewed ones (it is down, newsroom/cache.py)."""
     keys = {VERSION_KEY.format(tag): tag for tag in TAGS}
     stored = cache.get_many(keys)
     now = time.time()
@@ -99,16 +105,23 @@ def read_versions() -> dict[str, tuple[float, float | None]]:
             started = entry[1] if entry else now
             entry = renewed[key] = (started, _ENDS_BY_TIME[tag](now))
         versions[tag] = entry
-    if renewed:
-        cache.set_many(renewed, timeout=None)
-    return versions
+    shared = not (renewed and cache.set_many(renewed, timeout=None))
+    return versions, shared
 
 
 def request_versions(request) -> dict[str, tuple[float, float | None]]:
     """The versions this request started with (read once, at its start)."""
     if not hasattr(request, "_cache_versions"):
-        request._cache_versions = read_versions()
+        request._cache_versions, request._cache_versions_shared = _read_versions()
     return request._cache_versions
+
+
+def changed_since(request) -> bool:
+    """Whether what the request's page shows may have changed while it was rendered.
+    Unknowable while the cache keeps nothing; then the proxy's bans alone (the second one
+    catches a page rendered from the old data) keep pages fresh, as they always do."""
+    versions, shared = _read_versions()
+    return shared and request._cache_versions_shared and versions != request._cache_versions
 
 
 def version_key(request, *tags: str) -> str:
@@ -425,13 +438,17 @@ class HttpCacheMiddleware:
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if not_modified is not None:
             if not_modified.status_code == 304:
+                # RFC 9110 15.4.5: a 304 carries the ETag (and caching headers) that the
+                # 200 would have; caches update their stored copy from it.
+                not_modified["ETag"] = etag
+                not_modified["Last-Modified"] = http_date(last_modified)
                 self.set_public_headers(not_modified, versions, TAGS)
             return not_modified
 
         response = self.get_response(request)
         if not self.is_cacheable(response):
             return response
-        if read_versions() != versions:
+        if changed_since(request):
             # Something changed while this page was rendered; it may show the old state.
             patch_cache_control(response, no_cache=True, max_age=0, must_revalidate=True)
             return response

@@ -47,8 +47,13 @@ class SecurityHeadersMiddleware:
         if not settings.DEBUG:
             csp = ADMIN_CSP if request.path.startswith("/admin/") else PUBLIC_CSP
             response.headers.setdefault("Content-Security-Policy", csp)
-        # Nothing of ours (pages, images, scripts) may be read or embedded by other sites.
-        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        # Images under MEDIA_URL (renditions, uploads) are shown by other sites too: feed
+        # readers and link previews embed the enclosure and og:image in their own pages.
+        # Nothing else of ours (pages, scripts, styles) may be read or embedded elsewhere.
+        shared = request.path.startswith(settings.MEDIA_URL)
+        response.headers.setdefault(
+            "Cross-Origin-Resource-Policy", "cross-origin" if shared else "same-origin"
+        )
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from newsroom import brand, caching
 from newsroom.sanitize import RichTextField
-from newsroom.validators import validate_http_url
+from newsroom.validators import validate_http_url, validate_single_line
 
 # The address of the Impressum (§ 5 DDG): /impressum/, whatever the static pages are called.
 IMPRINT_SLUG = "impressum"
@@ -29,12 +29,15 @@ validate_vat_id = RegexValidator(
 class SiteSettings(models.Model):
     """The portal's name, town, promo box and Impressum: one row, edited in the admin."""
 
-    site_name = models.CharField(_("site name"), max_length=100, default="Newsroom")
+    site_name = models.CharField(
+        _("site name"), max_length=100, default="Newsroom", validators=[validate_single_line]
+    )
     town = models.CharField(
         _("town"),
         max_length=100,
         default="",
         blank=True,
+        validators=[validate_single_line],
         help_text=_(
             "The town the portal reports on, named in the home page's heading "
             "(read out by screen readers, read by search engines)."
@@ -45,6 +48,7 @@ class SiteSettings(models.Model):
         _("claim"),
         max_length=200,
         blank=True,
+        validators=[validate_single_line],
         help_text=_(
             "A short line about the portal, shown in the header and the footer, e.g. "
             "“Das Nachrichtenportal für Lindenau und die Region”."
@@ -77,13 +81,16 @@ class SiteSettings(models.Model):
         _("promo box title"),
         max_length=120,
         blank=True,
+        validators=[validate_single_line],
         help_text=_(
             "Shown under every article, e.g. “Neuer WhatsApp-Kanal”. "
             "Leave empty to hide the promo box."
         ),
     )
     promo_text = models.TextField(_("promo box text"), blank=True)
-    promo_link_label = models.CharField(_("promo box button label"), max_length=60, blank=True)
+    promo_link_label = models.CharField(
+        _("promo box button label"), max_length=60, blank=True, validators=[validate_single_line]
+    )
     promo_link_url = models.URLField(
         _("promo box link"),
         blank=True,
@@ -98,6 +105,7 @@ class SiteSettings(models.Model):
         _("publisher"),
         max_length=200,
         blank=True,
+        validators=[validate_single_line],
         help_text=_(
             "The company (with its legal form) or the person publishing the portal, "
             "e.g. “Lindenauer Medien GmbH”."
@@ -107,6 +115,7 @@ class SiteSettings(models.Model):
         _("represented by"),
         max_length=200,
         blank=True,
+        validators=[validate_single_line],
         help_text=_(
             "For a company: who may represent it, e.g. “Geschäftsführerin: Dorothea "
             "Brinkhaus”. Empty for a person."
@@ -125,12 +134,14 @@ class SiteSettings(models.Model):
         _("register court"),
         max_length=100,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("e.g. “Amtsgericht Lindenau”; empty when not registered."),
     )
     register_number = models.CharField(
         _("register number"),
         max_length=50,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("e.g. “HRB 12345”; empty when not registered."),
     )
     vat_id = models.CharField(
@@ -144,12 +155,22 @@ class SiteSettings(models.Model):
         _("responsible for the content"),
         max_length=200,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("The person responsible for the journalistic content (§ 18 (2) MStV)."),
     )
     responsible_address = models.TextField(
         _("address of the person responsible"),
         blank=True,
         help_text=_("Street and number, postcode and town, one per line."),
+    )
+    publishing_principles_url = models.URLField(
+        _("editorial principles"),
+        blank=True,
+        validators=[validate_http_url],
+        help_text=_(
+            "The address of the page with the newsroom's editorial principles, e.g. a static "
+            "page; search engines learn it from the home page."
+        ),
     )
     imprint_text = RichTextField(
         _("further Impressum text"),
@@ -237,7 +258,7 @@ class PageQuerySet(models.QuerySet):
 class Page(models.Model):
     """A static page such as Impressum, Datenschutz or Kontakt, linked in the footer."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     body = RichTextField(_("text"), config_name="default", blank=True)
     is_published = models.BooleanField(_("published"), default=True)

@@ -1,20 +1,41 @@
 """Who sent a request: one rule for the ads' limits, the login throttle and the audit log."""
 
 import ipaddress
+from functools import lru_cache
 
 from django.conf import settings
 
 
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def is_trusted_proxy(ip: str) -> bool:
+    """Whether `ip` is one of TRUSTED_PROXIES (addresses or networks)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return any(address in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
 def client_ip(request) -> str:
-    """The sender's address; behind N trusted proxies, the Nth entry from the right of
-    X-Forwarded-For (entries further left are whatever the sender wrote)."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [p for p in forwarded if p]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+    """The sender's address. Behind TRUSTED_PROXY_COUNT proxies, read X-Forwarded-For from
+    the right, one entry per proxy, and only as long as the hop that wrote it is one of
+    TRUSTED_PROXIES: a request that reaches the app directly (or through a stranger) is
+    its REMOTE_ADDR, whatever X-Forwarded-For it carries. Entries further left are whatever
+    the sender wrote."""
+    sender = request.META.get("REMOTE_ADDR", "")
+    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [p for p in forwarded if p]
+    for _ in range(settings.TRUSTED_PROXY_COUNT):
+        if not forwarded or not is_trusted_proxy(sender):
+            break
+        sender = forwarded.pop()
+    return sender
 
 
 def sender_group(ip: str) -> str:

@@ -5,6 +5,7 @@ README.md and .env.example). Defaults are safe: debug is off, and without debug 
 SECRET_KEY must be given.
 """
 
+import ipaddress
 import os
 import tempfile
 from datetime import timedelta
@@ -134,11 +135,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # redis://127.0.0.1:6379/0) switches to Redis so that all of them share it.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # While Redis is down the site serves without it (newsroom/cache.py); a Redis that
+    # hangs costs a request at most REDIS_TIMEOUT seconds, not the page.
+    _redis_timeout = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "TIMEOUT": 300,
+            "OPTIONS": {
+                "socket_connect_timeout": _redis_timeout,
+                "socket_timeout": _redis_timeout,
+            },
         }
     }
 else:
@@ -167,6 +175,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Staff log in through the admin's login page and land on its start page, also when a
+# `next` address is refused as unsafe (Django's default would be /accounts/profile/).
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one alone, not the pair
@@ -354,8 +366,20 @@ ADS_SUBMIT_LIMIT_WINDOW_HOURS = int(os.environ.get("ADS_SUBMIT_LIMIT_WINDOW_HOUR
 TRUSTED_PROXY_COUNT = int(
     os.environ.get("TRUSTED_PROXY_COUNT", os.environ.get("ADS_TRUSTED_PROXY_COUNT", "0"))
 )
+# Only these proxies' forwarded addresses are believed (addresses or networks, e.g.
+# "127.0.0.1,10.0.0.0/24"): a request reaching gunicorn directly from anywhere else counts
+# as its own address, however it rotates X-Forwarded-For.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.0/8,::1")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from None
 # Impression reports (one per page view) counted per address and minute; beyond, ignored.
 ADS_IMPRESSION_REPORTS_PER_MINUTE = int(os.environ.get("ADS_IMPRESSION_REPORTS_PER_MINUTE", "30"))
+# "Meistgelesen": reads of one article from one address (an IPv6 /64) count once within
+# this time (readership/), so a script posting reads cannot push an article up.
+READ_REPEAT_MINUTES = int(os.environ.get("READ_REPEAT_MINUTES", "30"))
 # Longest run an employer may book through the public form.
 ADS_MAX_RUN_DAYS = int(os.environ.get("ADS_MAX_RUN_DAYS", "90"))
 # Address of the public site for links in e-mails to employers and ad staff.
@@ -375,8 +399,9 @@ HTTP_CACHE_EXCLUDED_PATHS = ("/admin/",)
 # Site-wide parts (navigation, footer, latest articles, weather widget) in the app cache;
 # a change gives them a new key, so this only bounds how long unused ones linger.
 HTTP_CACHE_FRAGMENT_TIMEOUT = int(os.environ.get("HTTP_CACHE_FRAGMENT_TIMEOUT", "86400"))
-# The proxies to ban changed pages in (e.g. "http://127.0.0.1:6081"), and how: a class with
-# `purge(tags)`, constructed with these URLs. Empty: no proxy in front of the app.
+# The proxies to ban changed pages in (Varnish's purge listener, e.g.
+# "http://127.0.0.1:6083"), and how: a class with `purge(tags)`, constructed with these
+# URLs. Empty: no proxy in front of the app.
 HTTP_CACHE_PURGE_URLS = env_list("HTTP_CACHE_PURGE_URLS")
 HTTP_CACHE_PURGE_BACKEND = os.environ.get(
     "HTTP_CACHE_PURGE_BACKEND", "newsroom.caching.VarnishBanPurger"

@@ -8,7 +8,6 @@ app_name = "newsroom"
 urlpatterns = [
     path(_("page/<slug:slug>/"), views.page_detail, name="page"),
     path(_("imprint/"), views.imprint, name="imprint"),
-    path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("brand.css", views.brand_css, name="brand-css"),
 ]

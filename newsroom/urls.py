@@ -5,9 +5,12 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AdminLoginForm
+from ads import sitemaps as ad_sitemaps
 from articles import sitemaps as article_sitemaps
 from articles.feeds import LatestArticlesFeed, LatestArticlesRssFeed
+from newsroom import sitemaps
 from newsroom.caching import LIST, cache_tags
+from weather import sitemaps as weather_sitemaps
 
 admin.site.site_header = _("Newsroom administration")
 admin.site.site_title = _("Newsroom")
@@ -16,6 +19,16 @@ admin.site.login_form = AdminLoginForm
 admin.site.login_template = "accounts/login.html"
 
 handler500 = "newsroom.views.server_error"
+
+# The sections of the sitemap index, app by app (see newsroom.sitemaps).
+SITEMAPS = {
+    "sections": [
+        sitemaps.sitemap_sections,
+        article_sitemaps.sitemap_sections,
+        ad_sitemaps.sitemap_sections,
+        weather_sitemaps.sitemap_sections,
+    ]
+}
 
 urlpatterns = [
     # Setting up the second factor, below the admin's address (its caching and headers).
@@ -34,13 +47,11 @@ urlpatterns = [
         cache_tags(LIST)(LatestArticlesRssFeed()),
         name="feed-category-rss",
     ),
-    # An index of sections by id range: every article is listed, each section is bounded.
-    path("sitemap.xml", cache_tags(LIST)(article_sitemaps.index), name="sitemap"),
-    path(
-        "sitemap-<section>.xml",
-        cache_tags(LIST)(article_sitemaps.section),
-        name="sitemap-section",
-    ),
+    # The sitemap index of every app's sections (articles by id range: each one bounded),
+    # and robots.txt, which names it.
+    path("sitemap.xml", sitemaps.index, SITEMAPS, name="sitemap"),
+    path("sitemap-<section>.xml", sitemaps.section, SITEMAPS, name="sitemap-section"),
+    path("robots.txt", sitemaps.robots_txt, SITEMAPS, name="robots"),
     path("", include("newsroom.site_urls")),
     path("", include("ads.urls")),
     path("", include("readership.urls")),

@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.text import Truncator
@@ -20,3 +22,20 @@ def validate_tag_lengths(tags, tag_model) -> None:
                 code="tag_too_long",
                 params={"limit": limit, "tag": Truncator(tag).chars(40)},
             )
+
+
+# Unicode's control characters (category Cc: C0 with TAB, CR and LF, DEL, C1 with NEL) and
+# its line and paragraph separators (Zl, Zp).
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def validate_single_line(value: str) -> None:
+    """For one-line fields (names, titles, captions ...), which end up in e-mail subjects,
+    headings, feeds and metadata, where a line break would split them. A TAB is refused
+    too: no one types one into a one-line field (the key moves to the next field), it only
+    comes pasted from a table, and it would show as a gap here and a space there."""
+    if value and _NOT_ONE_LINE.search(value):
+        raise ValidationError(
+            _("Please enter this without line breaks or control characters."),
+            code="control_character",
+        )

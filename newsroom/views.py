@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import requires_csrf_token
 
 from articles.models import main_categories
@@ -49,18 +48,6 @@ def imprint(request):
 def favicon(request):
     # Browsers ask for /favicon.ico whatever the page says; answer without a 404 page.
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
-
-
-@cache_control(max_age=86400, public=True)
-def robots_txt(request):
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
-    # The index lists the news sitemap too; named here as well for crawlers that read only this.
-    news = request.build_absolute_uri(reverse("sitemap-section", kwargs={"section": "news"}))
-    return HttpResponse(
-        "User-agent: *\nDisallow: /admin/\nDisallow: /anzeigen/\n"
-        f"Sitemap: {sitemap}\nSitemap: {news}\n",
-        content_type="text/plain",
-    )
 
 
 @cache_tags(ALL)  # the site settings and the categories

@@ -2,24 +2,37 @@
 
 A read is reported by a small script on the article page (static/readership/reads.js),
 so pages served by a cache are counted too. Only the article and the day are stored:
-never an address, a cookie or anything else about the reader.
+never an address, a cookie or anything else about the reader. To count each reader once
+per article, the cache keeps a keyed hash of the address for READ_REPEAT_MINUTES.
 """
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from newsroom.limits import keyed_hash
+from newsroom.net import sender_group
 
 
 class ArticleReadsQuerySet(models.QuerySet):
-    def count_read(self, article_id: int) -> bool:
-        """Add one read of a published article to today's row (in settings.TIME_ZONE).
-        Returns False, counting nothing, for an article readers cannot see."""
+    def count_read(self, article_id: int, *, reader: str) -> bool:
+        """Add one read of a published article to today's row (in settings.TIME_ZONE), once
+        per `reader` (an IP address; an IPv6 /64 counts as one) and article within
+        READ_REPEAT_MINUTES, so that a script posting reads cannot push an article up.
+        Returns False, counting nothing, for a repeat or an article readers cannot see."""
         if not Article.objects.published().filter(pk=article_id).exists():
+            return False
+        # Checked after the article: ids that are not articles leave nothing in the cache.
+        # cache.add is the first-time test: False for a repeat, and also when the cache
+        # cannot store anything (then the read is not counted).
+        seen = "readership:read:" + keyed_hash(f"read{article_id}", sender_group(reader))
+        if not cache.add(seen, True, timeout=settings.READ_REPEAT_MINUTES * 60):
             return False
         rows = self.filter(article_id=article_id, day=timezone.localdate())
         # One UPDATE in the database (count = count + 1): no read is lost when several app

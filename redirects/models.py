@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.validators import validate_single_line
+
 # Query strings WordPress answered on its home page (plain permalinks and shortlinks).
 QUERY_KEYS = ("p", "page_id", "attachment_id", "cat", "tag", "author")
 # Where WordPress answered them: the home page and its front controller.
@@ -68,6 +70,7 @@ class Redirect(models.Model):
         _("old address"),
         max_length=500,
         unique=True,
+        validators=[validate_single_line],
         help_text=_(
             "Without the domain, e.g. “/2019/05/stadtfest/” or “/?p=123”. It works only where "
             "the site has no page of its own."
@@ -86,6 +89,7 @@ class Redirect(models.Model):
         _("new address"),
         max_length=500,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("Instead of an article: an address on this site, e.g. “/dorsten/”."),
     )
     from_wordpress = models.BooleanField(_("from the WordPress import"), default=False)

@@ -202,7 +202,9 @@ measure() {
   vport=$(free_port)
   via="http://127.0.0.1:$vport"
   sed "s/\"8000\"/\"$PORT_large\"/" deploy/varnish/backend.vcl > "$work/backend.vcl"
-  varnishd -j none -n "$work/varnish" -a "127.0.0.1:$vport" -f "$ROOT/deploy/varnish/default.vcl" \
+  # The readers' listener only: the bench edits nothing, so nothing is purged
+  # (HTTP_CACHE_PURGE_URLS is empty above).
+  varnishd -j none -n "$work/varnish" -a "public=127.0.0.1:$vport" -f "$ROOT/deploy/varnish/default.vcl" \
     -p "vcl_path=$work:$ROOT/deploy/varnish" -s malloc,256m -P "$work/varnish.pid" \
     >"$work/varnishd.log" 2>&1 || { cat "$work/varnishd.log" >&2; exit 1; }
   wait_http "$via/robots.txt"

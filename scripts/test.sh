@@ -39,15 +39,19 @@ else
   skipped+=("browser tests: Chromium is not installed (apt-get install chromium)")
 fi
 
-# Varnish (deploy/varnish/default.vcl in front of the live server) and Redis (REDIS_URL)
-# for tests/proxy. varnishd lives in /usr/sbin, which a non-root PATH may lack.
+# Varnish (deploy/varnish/default.vcl in front of the live server), nginx (the shipped
+# front, deploy/nginx/) and Redis (REDIS_URL) for tests/proxy. varnishd and nginx live in
+# /usr/sbin, which a non-root PATH may lack.
 export PATH="$PATH:/usr/sbin"
-if in_ci && ! { command -v varnishd && command -v redis-server; } >/dev/null 2>&1; then
-  echo "== installing varnish and redis-server"
-  apt_install varnish redis-server || { echo "FATAL: cannot install varnish/redis-server in CI" >&2; exit 1; }
+if in_ci && ! { command -v varnishd && command -v redis-server && command -v nginx; } >/dev/null 2>&1; then
+  echo "== installing varnish, redis-server and nginx"
+  apt_install varnish redis-server nginx \
+    || { echo "FATAL: cannot install varnish/redis-server/nginx in CI" >&2; exit 1; }
 fi
 command -v varnishd >/dev/null 2>&1 \
   || skipped+=("proxy tests: Varnish is not installed (apt-get install varnish)")
+command -v nginx >/dev/null 2>&1 \
+  || skipped+=("front tests (tests/proxy/test_front.py): nginx is not installed (apt-get install nginx)")
 command -v redis-server >/dev/null 2>&1 \
   || skipped+=("Redis cache test: redis-server is not installed (apt-get install redis-server)")
 

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.validators import validate_single_line
+
 from .providers import DWD_PROVIDERS, SEVERITIES, Alert, Conditions, Day
 
 
@@ -33,6 +35,7 @@ class Place(models.Model):
     name = models.CharField(
         _("name"),
         max_length=100,
+        validators=[validate_single_line],
         help_text=_("The town or district as readers know it, e.g. “Dorsten”."),
     )
     slug = models.SlugField(

@@ -10,7 +10,8 @@ backend default {
     .between_bytes_timeout = 10s;
 }
 
-# Hosts that may send BAN/PURGE: the app servers (HTTP_CACHE_PURGE_URLS points here).
+# Hosts that may send BAN/PURGE, on the purge listener only (varnishd -a purge=...:6083):
+# the app servers, whose HTTP_CACHE_PURGE_URLS point there.
 acl purgers {
     "127.0.0.1";
     "::1";

@@ -6,7 +6,11 @@ vcl 4.1;
 # and a `Cache-Tags` header. Varnish keeps them S seconds, and after every save the app sends
 # `BAN /` with `X-Ban-Tags: <tags>`, which drops every page carrying one of those tags.
 #
-# Start:  varnishd -a :6081 -f /etc/varnish/default.vcl -p vcl_path=/etc/varnish -s malloc,256m
+# Start with two named listeners: `public` for the TLS proxy, `purge` for the app's bans
+# (every reader arrives from the TLS proxy's address, so an address check alone cannot tell
+# a reader from the app; 6082 is varnishadm's port in Debian's varnish.service):
+#   varnishd -a public=127.0.0.1:6081 -a purge=127.0.0.1:6083 -f /etc/varnish/default.vcl \
+#            -p vcl_path=/etc/varnish -s malloc,256m
 # with backend.vcl (backend address, purge ACL) next to this file. Bans are only tested
 # against obj.* so the ban lurker can clear old objects in the background; lower its
 # -p ban_lurker_age (default 60 s) if many bans pile up. No brotli in Varnish: it serves
@@ -24,11 +28,21 @@ sub vcl_recv {
         unset req.http.X-Varnish-Pass;
     }
 
-    # Tag invalidation from the app: BAN / with "X-Ban-Tags: a-42 list".
-    if (req.method == "BAN") {
+    # The purge listener takes purges from the app servers and nothing else.
+    if (local.socket == "purge") {
         if (client.ip !~ purgers) {
             return (synth(403, "Forbidden"));
         }
+        if (req.method != "BAN" && req.method != "PURGE") {
+            return (synth(405, "Method Not Allowed"));
+        }
+    } else if (req.method == "BAN" || req.method == "PURGE") {
+        # Readers all arrive from the TLS proxy's address, which may be a purger's too.
+        return (synth(405, "Method Not Allowed"));
+    }
+
+    # Tag invalidation from the app: BAN / with "X-Ban-Tags: a-42 list".
+    if (req.method == "BAN") {
         # Tags are [a-z0-9-]+, so they are safe inside the regex and the ban expression.
         if (req.http.X-Ban-Tags !~ "^[a-z0-9-]+( [a-z0-9-]+)*$") {
             return (synth(400, "X-Ban-Tags missing or invalid"));
@@ -44,10 +58,22 @@ sub vcl_recv {
     # One address, e.g. after a manual fix: PURGE /lindenau/ (with the X-Forwarded-Proto
     # of the copy to drop, see vcl_hash).
     if (req.method == "PURGE") {
-        if (client.ip !~ purgers) {
-            return (synth(403, "Forbidden"));
-        }
         return (purge);
+    }
+
+    # Read a request body completely before the app sees it: a gunicorn sync worker waits
+    # for the whole body, so a few clients sending slowly would block every worker. The
+    # limit is a bit above the largest upload (IMAGE_UPLOAD_MAX_BYTES, 10 MB). A declared
+    # length over it is refused before reading; Varnish still reads the rest away, so the
+    # client gets the error page instead of a reset connection.
+    if (req.http.Content-Length || req.http.Transfer-Encoding) {
+        if (std.integer(req.http.Content-Length, 0) > 12582912) {
+            return (synth(413, "Payload Too Large"));
+        }
+        if (!std.cache_req_body(12MB)) {
+            # A chunked body over the limit (or a client that gave up).
+            return (synth(413, "Payload Too Large"));
+        }
     }
 
     # Forms, beacons, clicks: straight to the app, cookies (CSRF) included.
@@ -164,6 +190,10 @@ sub vcl_backend_error {
     if (bereq.is_bgfetch || bereq.http.X-Varnish-Fresh) {
         return (abandon);
     }
+    # No stale copy: the builtin's 503 is kept for a second, so that readers waiting for
+    # the same page get it at once instead of each trying the app in turn. vcl_deliver
+    # shows them the error page instead of its "Guru Meditation".
+    set beresp.http.X-Varnish-Error = "1";
 }
 
 sub vcl_synth {
@@ -173,9 +203,66 @@ sub vcl_synth {
         set req.http.X-Varnish-Stale-Ok = "1";
         return (restart);
     }
+    unset resp.http.Server;
+    # The app servers get plain answers (the reason says what was wrong with a ban).
+    if (local.socket == "purge" || resp.status < 400) {
+        return (deliver);
+    }
+    # Readers get a page in German and the portal's colours, self-contained: Varnish
+    # answers these without the app (which may be down, or must not see the request).
+    # The TLS proxy's own 413 page (deploy/nginx/newsroom-proxy.conf) is the same.
+    if (resp.status == 413) {
+        set resp.http.X-Title = "Die Datei ist zu groß";
+        set resp.http.X-Text = "Was Sie senden wollten, ist größer als erlaubt: Bilder höchstens 10 MB. Bitte verkleinern Sie die Datei und versuchen Sie es noch einmal.";
+    } else if (resp.status == 503) {
+        set resp.http.X-Title = "Die Seite ist gerade nicht erreichbar";
+        set resp.http.X-Text = "Bitte versuchen Sie es in ein paar Minuten noch einmal.";
+        set resp.http.Retry-After = "30";
+    } else if (resp.status == 405) {
+        set resp.http.X-Title = "Diese Anfrage ist nicht erlaubt";
+        set resp.http.X-Text = "Die Seite kann so nicht abgerufen werden.";
+        set resp.http.Allow = "GET, HEAD, POST";
+    } else {
+        set resp.http.X-Title = "Die Anfrage konnte nicht bearbeitet werden";
+        set resp.http.X-Text = "Bitte versuchen Sie es noch einmal.";
+    }
+    set resp.http.Content-Type = "text/html; charset=utf-8";
+    set resp.http.Cache-Control = "no-store";
+    set resp.body = {"<!doctype html>
+<html lang="de">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>"} + resp.http.X-Title + {"</title>
+<style>
+body{margin:0;background:#fff;color:#1a1a1a;font:1.0625rem/1.6 system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans",Arial,sans-serif}
+header{background:#0b4f8a;height:.5rem}
+main{max-width:40rem;margin:0 auto;padding:2rem 1rem}
+h1{font-family:Georgia,"Times New Roman",serif;font-size:1.75rem;line-height:1.25;margin:0 0 1rem}
+a{color:#0b4f8a}
+a:focus{outline:3px solid #c05600;outline-offset:2px}
+</style>
+</head>
+<body>
+<header></header>
+<main>
+<h1>"} + resp.http.X-Title + {"</h1>
+<p>"} + resp.http.X-Text + {"</p>
+<p><a href="/">Zur Startseite</a></p>
+</main>
+</body>
+</html>
+"};
+    unset resp.http.X-Title;
+    unset resp.http.X-Text;
+    return (deliver);
 }
 
 sub vcl_deliver {
+    if (resp.http.X-Varnish-Error) {
+        return (synth(503, "Service Unavailable"));
+    }
     if (req.http.X-Varnish-Pass) {
         set resp.http.X-Cache = "PASS";
     } else if (obj.hits > 0) {
@@ -186,7 +273,10 @@ sub vcl_deliver {
     if (req.http.X-Varnish-Stale-Ok) {
         set resp.http.X-Cache = "STALE";
     }
-    # Internal bookkeeping stays inside.
+    # Internal bookkeeping stays inside, and so do the software names and versions.
     unset resp.http.Cache-Tags;
     unset resp.http.X-Varnish-SWR;
+    unset resp.http.Server;
+    unset resp.http.X-Powered-By;
+    unset resp.http.Via;
 }

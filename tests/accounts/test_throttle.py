@@ -62,6 +62,7 @@ def test_one_address_guessing_many_accounts_is_locked(client, django_user_model)
 
 def test_behind_the_proxy_the_forwarded_address_counts(settings, django_user_model):
     settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
     staff(django_user_model, "frida")
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
     for name in ["anna", "bernd", "clara", "dora", "emil"]:

@@ -78,6 +78,7 @@ def test_no_address_is_stored_in_the_clear(client):
 @pytest.mark.django_db
 def test_behind_a_proxy_the_forwarded_address_counts(client, settings):
     settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
 
     def via_proxy(n, client_ip):
         return client.post(

@@ -112,6 +112,15 @@ def test_repeated_clicks_of_one_reader_count_once(client):
     assert counted(JobAdStat, job) == (0, 1)
 
 
+def test_one_ipv6_network_rotating_its_addresses_counts_once(client):
+    """One connection owns a whole /64: a script cannot click once per address."""
+    banner = BannerFactory()
+    for n in range(1, 6):
+        client.get(reverse("ads:banner-click", args=[banner.pk]), REMOTE_ADDR=f"2001:db8:1:2::{n}")
+    client.get(reverse("ads:banner-click", args=[banner.pk]), REMOTE_ADDR="2001:db8:1:3::1")
+    assert counted(BannerStat, banner) == (0, 2)
+
+
 @pytest.mark.parametrize(
     "agent", ["", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"]
 )

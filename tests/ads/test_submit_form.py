@@ -153,6 +153,26 @@ def test_bad_input_is_refused_with_a_clear_message(client, field, value, message
     assert not mail.outbox
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("employer_name", "Müller & Söhne GmbH\r\nBcc: alle@example.org"),
+        ("title", "Koch (m/w/d)\nab sofort"),
+        ("place", "Lindenau\tNord"),
+        ("contact_name", "Jonas\u2028Fink"),
+    ],
+)
+def test_one_line_fields_refuse_line_breaks_and_keep_the_text(client, field, value):
+    """They end up in e-mail subjects and headings; the employer sees what to fix."""
+    response = client.post(URL, form_data(**{field: value}))
+    assert response.status_code == 400
+    assert "Bitte ohne Zeilenumbrüche oder Steuerzeichen." in field_error(response, field)
+    kept = lxml_html.fromstring(response.content).get_element_by_id(f"id_{field}").get("value")
+    assert kept.split() == value.split()
+    assert not JobAd.objects.exists()
+    assert not mail.outbox
+
+
 def test_an_ad_needs_a_way_to_apply(client):
     response = client.post(URL, form_data(apply_url="", apply_email=""))
     assert response.status_code == 400

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from lxml import etree
 
+from articles.feeds import FEED_ID_DATE
 from articles.models import Article, Author, Category, Tag
 from images.models import Image
 from images.renditions import CROPS
@@ -137,17 +139,124 @@ def test_lead_image_is_an_enclosure_with_an_absolute_address(client, portal, kin
     url, _width, _height = image.renditions.largest(CROPS["wide"])
     (enclosure,) = feed.entries[0].enclosures
     assert enclosure.href == f"http://testserver{url}"
-    assert enclosure.type == "image/jpeg" and enclosure.length == "0"
+    assert enclosure.type == "image/jpeg"
     assert not feed.entries[1].enclosures  # no lead image, no enclosure
-    # The address is one the site serves (renditions are made on first request).
+    # The address is one the site serves, and the length is that of the file it serves.
     picture = client.get(url)
     assert picture.status_code == 200 and picture["Content-Type"] == "image/jpeg"
+    assert enclosure.length == str(len(b"".join(picture.streaming_content)))
 
 
 def test_enclosure_of_a_large_image_is_1200_wide(client):
     ArticleFactory(lead_image=ImageFactory(file=image_upload(size=(2400, 1600))))
     _response, feed = parsed(client, "/feed/rss/")
     assert feed.entries[0].enclosures[0].href.endswith("/wide-1200.jpg")
+
+
+@pytest.mark.parametrize("kind", ["atom", "rss"])
+def test_an_entry_keeps_its_id_when_the_article_moves(client, portal, kind):
+    """RFC 4287 4.2.6: an entry's id never changes. The address holds the category path,
+    so the id is a tag: URI (RFC 4151) of the site's host and the article's number."""
+    article = portal["main"]
+    _response, feed = parsed(client, SITE_FEEDS[kind])
+    before = feed.entries[0].id
+    assert before == f"tag:testserver,{FEED_ID_DATE}:article-{article.pk}"
+    article.category = CategoryFactory(name="Verkehr", slug="verkehr", parent=article.category)
+    article.save()
+    _response, feed = parsed(client, SITE_FEEDS[kind])
+    assert feed.entries[0].link == f"http://testserver/lindenau/verkehr/{article.slug}/"
+    assert feed.entries[0].id == before
+    if kind == "rss":
+        assert feed.entries[0].guidislink is False  # isPermaLink="false": not an address
+        rss = etree.fromstring(client.get(SITE_FEEDS[kind]).content)
+        assert rss.find("channel/item/guid").get("isPermaLink") == "false"
+
+
+def test_a_feed_keeps_its_id_when_the_category_is_renamed(client, portal):
+    category = portal["sub"].category
+    before = etree.fromstring(client.get("/feed/rubrik/lindenau/rathaus/").content)
+    category.slug = "stadtrat"
+    category.save()
+    after = etree.fromstring(client.get("/feed/rubrik/lindenau/stadtrat/").content)
+    assert after.findtext("a:id", namespaces=ATOM) == before.findtext("a:id", namespaces=ATOM)
+    assert after.findtext("a:id", namespaces=ATOM).startswith("tag:testserver,")
+
+
+def test_the_host_names_the_ids_without_its_port(client, portal, settings):
+    settings.ALLOWED_HOSTS = ["lindenau.example"]
+    root = etree.fromstring(client.get("/feed/", HTTP_HOST="lindenau.example:8000").content)
+    entry_id = root.findtext("a:entry/a:id", namespaces=ATOM)
+    assert entry_id == f"tag:lindenau.example,{FEED_ID_DATE}:article-{portal['main'].pk}"
+
+
+@pytest.mark.parametrize("kind", ["atom", "rss"])
+def test_a_tag_named_like_the_category_is_listed_once(client, kind):
+    category = CategoryFactory(name="Sport", slug="sport")
+    ArticleFactory(category=category, tags=["Sport", "sport", "Fußball"])
+    root = etree.fromstring(parsed(client, SITE_FEEDS[kind])[0].content)
+    if kind == "atom":
+        terms = [c.get("term") for c in root.findall("a:entry/a:category", ATOM)]
+    else:
+        terms = [c.text for c in root.findall("channel/item/category")]
+    assert terms == ["Sport", "Fußball"]  # the category first, then the other tags
+
+
+def test_enclosure_length_is_the_size_of_a_rendition_not_made_yet(client):
+    """A lead image whose 1200 px rendition nobody has asked for: the feed makes it (once)
+    and gives its real size; RSS requires the length, in bytes."""
+    image = ImageFactory(file=image_upload(size=(2400, 1600)))
+    ArticleFactory(lead_image=image)
+    url, _width, _height = image.renditions.largest(CROPS["wide"])
+    name = url.removeprefix(default_storage.base_url)
+    assert not default_storage.exists(name)
+    _response, feed = parsed(client, "/feed/rss/")
+    assert default_storage.exists(name)
+    assert feed.entries[0].enclosures[0].length == str(default_storage.size(name))
+
+
+def test_enclosure_sizes_are_kept_not_looked_up_on_every_request(client, monkeypatch):
+    """After the first request the sizes come from the app cache in one read: a remote
+    storage (S3) would cost a round trip per item otherwise."""
+    for i in range(3):
+        ArticleFactory(published_at=timezone.now() - timedelta(hours=i + 1),
+                       lead_image=ImageFactory())  # fmt: skip
+    _response, first = parsed(client, "/feed/rss/")
+    looked_up = []
+    for method in ("exists", "size", "open"):
+        original = getattr(default_storage.__class__, method)
+        monkeypatch.setattr(
+            default_storage.__class__, method,
+            lambda self, name, _original=original, _method=method: (
+                looked_up.append((_method, name)) or _original(self, name)),
+        )  # fmt: skip
+    _response, again = parsed(client, "/feed/rss/")
+    assert not looked_up
+    lengths = [e.enclosures[0].length for e in again.entries]
+    assert lengths == [e.enclosures[0].length for e in first.entries] and "0" not in lengths
+
+
+def test_an_image_whose_file_is_gone_gives_no_enclosure(client):
+    image = ImageFactory()
+    ArticleFactory(lead_image=image)
+    default_storage.delete(image.file.name)
+    _response, feed = parsed(client, "/feed/rss/")
+    assert not feed.entries[0].enclosures  # no address that would only answer 404
+
+
+@pytest.mark.parametrize("kind", ["atom", "rss"])
+def test_category_channel_says_the_name_as_plain_text(client, kind):
+    """RSS readers take the channel's <description> as HTML: the name is escaped for it,
+    once, so `<Kultur>` is shown, not dropped as an unknown element."""
+    category = CategoryFactory(name="Kunst & <Kultur>", slug="kunst")
+    ArticleFactory(category=category)
+    _response, feed = parsed(client, category_feeds("kunst")[kind])
+    assert feed.feed.title == "Kunst & <Kultur> – Newsroom"
+    if kind == "rss":
+        assert feed.feed.subtitle_detail.type == "text/html"
+        assert "<Kultur>" not in feed.feed.subtitle
+        assert unescape(feed.feed.subtitle) == "Die neuesten Artikel in „Kunst & <Kultur>“"
+    else:
+        assert feed.feed.subtitle == "Die neuesten Artikel in „Kunst & <Kultur>“"
 
 
 def test_hostile_teaser_stays_text(client):

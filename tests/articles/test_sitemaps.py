@@ -1,20 +1,25 @@
-"""The sitemap index and its sections (articles, categories, tags, authors, Google News):
-valid under sitemaps.org's and Google's schemas, listing only what readers may see, at a
-cost independent of the archive."""
+"""The sitemap index and its sections (articles, categories, tags, authors, Google News,
+the site's own pages, the job market, the weather): valid under sitemaps.org's and Google's
+schemas, listing only what readers may see and no empty section, at a cost independent of
+the archive."""
 
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import xmlschema
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from lxml import etree
 
+from ads.models import ads_today
 from articles.models import Article, Tag
 from articles.sitemaps import ArticleSitemap, NewsSitemap, TagSitemap
-from newsroom.models import SiteSettings
+from newsroom.models import Page, SiteSettings
+from tests.ads.factories import JobAdFactory
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+from weather.models import Place
 
 pytestmark = pytest.mark.django_db
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
@@ -22,17 +27,19 @@ SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NS = {"s": SITEMAP, "n": "http://www.google.com/schemas/sitemap-news/0.9"}
 
 
-def schema(name: str) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / name)))
-
-
 @pytest.fixture(scope="module")
 def schemas():
     return {
-        "index": schema("siteindex.xsd"),
-        "section": schema("sitemap.xsd"),
-        "news": schema("sitemap-with-news.xsd"),  # sitemap.xsd + Google's news extension
+        "index": xmlschema.XMLSchema(SCHEMAS / "siteindex.xsd"),
+        "section": xmlschema.XMLSchema(SCHEMAS / "sitemap.xsd"),
+        # sitemap.xsd + Google's news extension (sitemap-news.xsd)
+        "news": xmlschema.XMLSchema(SCHEMAS / "sitemap-with-news.xsd"),
     }
+
+
+def assert_valid(schema: xmlschema.XMLSchema, root: etree._Element, name: str) -> None:
+    errors = list(schema.iter_errors(root))
+    assert not errors, f"{name}: {errors[0]}"
 
 
 def fetch(client, url) -> etree._Element:
@@ -87,37 +94,197 @@ def test_sitemap_lists_every_article_beyond_one_sitemap_page(client, monkeypatch
     assert all(absolute(a.get_absolute_url()) in locs for a in articles)
 
 
-def test_index_names_news_tags_and_authors(client):
+def test_index_names_every_section(client):
     article = ArticleFactory(tags=["Verkehr"])
+    Place.objects.create(name="Lindenau", slug="lindenau", latitude="51.3", longitude="12.3",
+                         is_default=True)  # fmt: skip
     # Sections by id range (PostgreSQL's ids go on counting between tests).
     articles, tags = f"articles-{article.pk // 2000}", f"tags-{article.tags.get().pk // 2000}"
-    assert set(sections(client)) == {"news", articles, "categories", tags, "authors"}
+    assert set(sections(client)) == {
+        "news",
+        articles,
+        "categories",
+        tags,
+        "authors",
+        "pages",
+        "jobs",
+        "weather",
+    }
 
 
 def test_index_and_every_section_are_valid(client, schemas):
     author = AuthorFactory(name="Hanna Vogt & Co")
     ArticleFactory(title="Brücke <gesperrt> & Umleitung", authors=[author], tags=["Brücke"])
     ArticleFactory(published_at=timezone.now() - timedelta(days=5), tags=["Älteres"])
-    index = fetch(client, "/sitemap.xml")
-    assert schemas["index"].validate(index), schemas["index"].error_log
+    Page.objects.create(title="Datenschutz", slug="datenschutz")
+    JobAdFactory(title="Köchin & Koch <Frühschicht> (m/w/d)")
+    Place.objects.create(name="Lindenau", slug="lindenau", latitude="51.3", longitude="12.3",
+                         is_default=True)  # fmt: skip
+    assert_valid(schemas["index"], fetch(client, "/sitemap.xml"), "index")
     for name, url in sections(client).items():
         root = fetch(client, url)
-        checker = schemas["news" if name == "news" else "section"]
-        assert checker.validate(root), f"{name}: {checker.error_log}"
+        assert_valid(schemas["news" if name == "news" else "section"], root, name)
         assert root.findall("s:url", NS), name
 
 
 def test_the_schemas_reject_what_they_should(client, schemas):
-    """The checks themselves: a news entry without its title, a section without <loc>."""
+    """The checks themselves: a news entry without its title, a section without <loc>, a
+    section without any <url>, an index without any <sitemap>."""
     article = ArticleFactory()
     news = fetch(client, "/sitemap-news.xml")
     title = news.find("s:url/n:news/n:title", NS)
     title.getparent().remove(title)
-    assert not schemas["news"].validate(news)
+    assert not schemas["news"].is_valid(news)
     section = fetch(client, f"/sitemap-articles-{article.pk // 2000}.xml")
     loc = section.find("s:url/s:loc", NS)
     loc.getparent().remove(loc)
-    assert not schemas["section"].validate(section)
+    assert not schemas["section"].is_valid(section)
+    for url in section.findall("s:url", NS):
+        section.remove(url)
+    assert not schemas["section"].is_valid(section)
+    index = fetch(client, "/sitemap.xml")
+    for entry in index.findall("s:sitemap", NS):
+        index.remove(entry)
+    assert not schemas["index"].is_valid(index)
+
+
+# --- No empty section --------------------------------------------------------------------
+
+EVERY_SECTION = ["/sitemap-news.xml", "/sitemap-articles-0.xml", "/sitemap-categories.xml",
+                 "/sitemap-tags-0.xml", "/sitemap-authors.xml", "/sitemap-weather.xml"]  # fmt: skip
+
+
+def test_a_fresh_install_lists_only_sections_with_pages(client, schemas):
+    """Nothing written yet: the index names the home page's section and the job board's,
+    each valid; every other section answers 404 rather than an invalid empty <urlset>."""
+    assert_valid(schemas["index"], fetch(client, "/sitemap.xml"), "index")
+    assert set(sections(client)) == {"pages", "jobs"}
+    for name, url in sections(client).items():
+        assert_valid(schemas["section"], fetch(client, url), name)
+    for url in EVERY_SECTION:
+        assert client.get(url).status_code == 404, url
+    assert "sitemap-news" not in client.get("/robots.txt").content.decode()
+
+
+def test_the_news_section_leaves_after_48_quiet_hours(client, schemas):
+    ArticleFactory(published_at=timezone.now() - timedelta(hours=49))
+    assert "news" not in sections(client)
+    assert client.get("/sitemap-news.xml").status_code == 404
+    robots = client.get("/robots.txt")
+    assert "Sitemap: http://testserver/sitemap.xml" in robots.text
+    assert "sitemap-news" not in robots.text
+    assert "list" in robots["Cache-Tags"].split()  # banned when the next article appears
+    ArticleFactory(title="Eben erschienen")  # and comes back with the next article
+    assert "news" in sections(client)
+    assert_valid(schemas["news"], fetch(client, "/sitemap-news.xml"), "news")
+    assert "Sitemap: http://testserver/sitemap-news.xml" in client.get("/robots.txt").text
+
+
+def test_an_id_range_without_public_articles_is_left_out(client, monkeypatch):
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    articles = [ArticleFactory(published_at=timezone.now() - timedelta(days=3)) for _ in range(6)]
+    middle = articles[2].pk // 2  # a range whose articles are all drafts or scheduled
+    for article in articles:
+        if article.pk // 2 == middle:
+            article.status = Article.Status.DRAFT
+            article.save()
+    articles[-1].published_at = timezone.now() + timedelta(days=1)  # scheduled
+    articles[-1].save()
+    names = sections(client)
+    assert f"articles-{middle}" not in names
+    assert client.get(f"/sitemap-articles-{middle}.xml").status_code == 404
+    public = [a for a in articles if a.pk // 2 != middle and a != articles[-1]]
+    assert {f"articles-{a.pk // 2}" for a in public} <= set(names)
+    locs = sitemap_locations(client)
+    assert all(absolute(a.get_absolute_url()) in locs for a in public)
+
+
+def test_the_index_checks_every_section_in_one_query(client, monkeypatch):
+    """More sections (a larger archive) cost no more queries: one EXISTS each, in one
+    query."""
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    monkeypatch.setattr(TagSitemap, "limit", 2)
+
+    def index_queries(n):
+        for i in range(n):
+            ArticleFactory(tags=[f"Thema {i}"])
+        client.get("/sitemap.xml")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/sitemap.xml").status_code == 200
+        return len(ctx), len(sections(client))
+
+    small, small_sections = index_queries(2)
+    Article.objects.all().delete()
+    large, large_sections = index_queries(12)
+    assert large_sections > small_sections + 8
+    assert small == large, f"{small} queries for {small_sections} sections, {large} for more"
+
+
+# --- The site's own pages, the job market, the weather ------------------------------------
+
+
+def test_home_imprint_static_pages_jobs_and_weather_are_listed(client):
+    Page.objects.create(title="Datenschutz", slug="datenschutz")
+    Page.objects.create(title="Entwurf", slug="entwurf", is_published=False)
+    live = JobAdFactory(title="Köchin (m/w/d)")
+    not_public = [
+        JobAdFactory(expired=True),
+        JobAdFactory(submitted=True),
+        JobAdFactory(rejected=True),
+        JobAdFactory(first_day=ads_today() + timedelta(days=2)),  # approved, not started
+    ]
+    Place.objects.create(name="Lindenau", slug="lindenau", latitude="51.3", longitude="12.3",
+                         is_default=True)  # fmt: skip
+    Place.objects.create(name="Wulfen", slug="wulfen", latitude="51.7", longitude="7.0")
+    locs = sitemap_locations(client)
+    for path in ["/", "/impressum/", "/seite/datenschutz/", "/stellenmarkt/",
+                 live.get_absolute_url(), "/wetter/", "/wetter/wulfen/"]:  # fmt: skip
+        assert absolute(path) in locs, path
+    assert absolute("/seite/entwurf/") not in locs
+    assert not [ad for ad in not_public if absolute(ad.get_absolute_url()) in locs]
+    for loc in locs:  # every address a page readers can open
+        assert client.get(loc).status_code == 200, loc
+
+
+@pytest.mark.parametrize(
+    ("url", "tag", "change"),
+    [
+        ("/sitemap-jobs.xml", "ads", lambda: JobAdFactory(title="Neu: Gärtnerin (m/w/d)")),
+        ("/sitemap-weather.xml", "weather",
+         lambda: Place.objects.create(name="Neu-Wulfen", slug="neu-wulfen", latitude="51.7",
+                                      longitude="7.0")),
+        ("/sitemap-pages.xml", "all",
+         lambda: Page.objects.create(title="Neu: Kontakt", slug="neu-kontakt")),
+    ],
+)  # fmt: skip
+def test_sections_are_cached_under_their_tags_and_fresh_after_a_change(client, url, tag, change):
+    JobAdFactory()
+    Place.objects.create(name="Lindenau", slug="lindenau", latitude="51.3", longitude="12.3",
+                         is_default=True)  # fmt: skip
+    first = client.get(url)
+    assert tag in first["Cache-Tags"].split() and "public" in first["Cache-Control"]
+    assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+    change()
+    again = client.get(url, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200 and "neu" in again.content.decode()
+    index = client.get("/sitemap.xml")
+    assert {"list", "ads", "weather"} <= set(index["Cache-Tags"].split())
+
+
+def test_job_ad_and_page_sections_cost_the_same_with_more_of_them(client):
+    Place.objects.create(name="Lindenau", slug="lindenau", latitude="51.3", longitude="12.3",
+                         is_default=True)  # fmt: skip
+
+    def counts(n):
+        for i in range(n):
+            JobAdFactory()
+            Page.objects.create(title=f"Seite {i}", slug=f"seite-{n}-{i}")
+            Place.objects.create(name=f"Ort {n} {i}", slug=f"ort-{n}-{i}", latitude="51",
+                                 longitude="7")  # fmt: skip
+        return [queries(client, url) for url in
+                ("/sitemap-pages.xml", "/sitemap-jobs.xml", "/sitemap-weather.xml")]  # fmt: skip
+
+    assert counts(2) == counts(10)
 
 
 # --- Tags and authors --------------------------------------------------------------------
@@ -181,6 +348,7 @@ def test_news_sitemap_holds_the_newest_up_to_its_limit(client, monkeypatch):
 
 
 def test_robots_txt_names_the_index_and_the_news_sitemap(client):
+    ArticleFactory()
     body = client.get("/robots.txt").content.decode()
     assert "Disallow: /admin/" in body and "Sitemap: http://testserver/sitemap.xml" in body
     assert "Sitemap: http://testserver/sitemap-news.xml" in body
@@ -201,8 +369,9 @@ def build(n: int, category) -> None:
 
 
 def queries(client, url) -> int:
-    # The tag section of the newest tags (PostgreSQL's ids go on counting between tests).
-    url = url.format(tags=Tag.objects.latest("pk").pk // TagSitemap.limit)
+    if "{tags}" in url:
+        # The tag section of the newest tags (PostgreSQL's ids go on counting between tests).
+        url = url.format(tags=Tag.objects.latest("pk").pk // TagSitemap.limit)
     client.get(url)  # the site-wide caches warm
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)

@@ -1,15 +1,17 @@
 """Security headers: the Content-Security-Policy of reading pages and of the admin, and
-Cross-Origin-Resource-Policy on every response."""
+Cross-Origin-Resource-Policy on every response (images under MEDIA_URL may be shown by
+other sites; everything else is ours alone)."""
 
 from urllib.parse import urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +29,26 @@ def test_reading_pages_load_only_from_the_site_and_are_not_embeddable(client):
     assert csp["style-src"] == ["'self'"]
     assert csp["frame-ancestors"] == ["'none'"]
     assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+def test_lead_images_may_be_shown_by_other_sites_the_page_may_not(client):
+    """Feed readers on the web and link previews show the image of the feed's enclosure
+    and of og:image on their own pages: a same-origin policy would make browsers block it."""
+    article = ArticleFactory(lead_image=ImageFactory())
+    page = client.get(article.get_absolute_url())
+    feed = client.get(reverse("feed"))
+    og_image = lxml.html.fromstring(page.content).xpath("//meta[@property='og:image']/@content")
+    enclosure = lxml.etree.fromstring(feed.content).xpath(
+        "//atom:link[@rel='enclosure']/@href", namespaces={"atom": "http://www.w3.org/2005/Atom"}
+    )
+    for url in og_image + enclosure:
+        image = client.get(urlsplit(url).path)  # made now: the rendition view answers
+        assert image.status_code == 200 and image["Content-Type"].startswith("image/")
+        assert image["Cross-Origin-Resource-Policy"] == "cross-origin"
+        b"".join(image.streaming_content)
+    assert len(og_image + enclosure) == 2
+    assert page["Cross-Origin-Resource-Policy"] == feed["Cross-Origin-Resource-Policy"]
+    assert page["Cross-Origin-Resource-Policy"] == "same-origin"
 
 
 def test_the_admin_runs_only_the_sites_own_script_files(client, admin_client):

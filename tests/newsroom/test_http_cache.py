@@ -94,6 +94,23 @@ def test_reading_pages_are_publicly_cacheable_and_revalidate_with_304(client, po
     assert since.status_code == 304
 
 
+# What RFC 9110 15.4.5 requires a 304 to repeat from the 200 (Date is the server's part).
+REPEATED_ON_304 = ("ETag", "Cache-Control", "Expires", "Vary", "Content-Location")
+
+
+@pytest.mark.parametrize("page", ["home", "article", "feed"])
+@pytest.mark.parametrize("condition", ["if-none-match", "if-modified-since"])
+def test_a_304_carries_the_etag_and_caching_headers_of_the_200(client, portal, page, condition):
+    url = READING_PAGES[page](portal)
+    full = client.get(url)
+    validator = full["ETag"] if condition == "if-none-match" else full["Last-Modified"]
+    again = client.get(url, headers={condition: validator})
+    assert again.status_code == 304
+    for header in REPEATED_ON_304:
+        assert again.get(header) == full.get(header), header
+    assert again["ETag"] and again["Last-Modified"] == full["Last-Modified"]
+
+
 def test_a_change_answers_revalidation_with_the_new_page(client, portal):
     first = client.get("/")
     portal.title = "Brücke wird doch nicht saniert"

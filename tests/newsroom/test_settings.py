@@ -23,17 +23,30 @@ def test_check_deploy_is_clean_with_production_settings():
         "check", "--deploy", "--fail-level", "WARNING",
         SECRET_KEY="a-long-and-random-production-secret-" + "x7Kp2Qm9Zr4Tw8Lb" * 3,
         ALLOWED_HOSTS="lindenau-nachrichten.de", SITE_URL="https://lindenau-nachrichten.de",
+        DEFAULT_FROM_EMAIL="Lindenau Nachrichten <redaktion@lindenau-nachrichten.de>",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-def test_check_deploy_warns_without_the_site_address():
+def test_check_deploy_warns_without_the_site_address_and_sender():
     result = run_manage(
         "check", "--deploy", SECRET_KEY="a-long-and-random-production-secret-" + "x7Kp2Qm9" * 6,
         ALLOWED_HOSTS="lindenau-nachrichten.de",
     )  # fmt: skip
+    # Mails would come from redaktion@localhost with links to nowhere.
     assert "newsroom.W001" in result.stdout + result.stderr
+    assert "newsroom.W002" in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_about_a_local_site_address():
+    result = run_manage(
+        "check", "--deploy", SECRET_KEY="a-long-and-random-production-secret-" + "x7Kp2Qm9" * 6,
+        ALLOWED_HOSTS="lindenau-nachrichten.de", SITE_URL="http://127.0.0.1:8000",
+        DEFAULT_FROM_EMAIL="redaktion@localhost",
+    )  # fmt: skip
+    assert "newsroom.W001" in result.stdout + result.stderr
+    assert "newsroom.W002" in result.stdout + result.stderr
 
 
 def test_without_debug_a_missing_secret_key_stops_the_start():

@@ -1,7 +1,9 @@
-"""A real Varnish (deploy/varnish/default.vcl) in front of pytest-django's live server.
+"""The shipped proxy stack as real processes: Varnish (deploy/varnish/default.vcl) in front
+of pytest-django's live server, and for tests/proxy/test_front.py nginx
+(deploy/nginx/newsroom-proxy.conf) in front of Varnish in front of gunicorn.
 
-varnishd runs as a plain process on a free loopback port with its working dir in a temp
-dir; missing varnishd skips these tests, except with CI=true, where it is an error.
+Each runs as a plain process on free loopback ports with its files in a temp dir; a
+missing varnishd or nginx skips those tests, except with CI=true, where it is an error.
 """
 
 import gzip
@@ -16,13 +18,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 VCL_DIR = ROOT / "deploy" / "varnish"
+NGINX_DIR = ROOT / "deploy" / "nginx"
 IN_CI = os.environ.get("CI") == "true"
-VARNISHD = shutil.which("varnishd") or next(
-    (p for p in ("/usr/sbin/varnishd", "/usr/local/sbin/varnishd") if os.path.exists(p)), None
-)
+
+
+def find_binary(name: str) -> str | None:
+    """`name` on PATH or in an sbin directory (which a non-root PATH may lack)."""
+    return shutil.which(name) or next(
+        (p for p in (f"/usr/sbin/{name}", f"/usr/local/sbin/{name}") if os.path.exists(p)), None
+    )
+
+
+VARNISHD = find_binary("varnishd")
+NGINX = find_binary("nginx")
 
 
 def require_binary(path: str | None, what: str) -> str:
@@ -57,13 +69,51 @@ class Response:
         return self.headers.get("X-Cache", "")
 
 
+def wait_listening(port: int, proc: subprocess.Popen, log: Path, what: str) -> None:
+    deadline = time.monotonic() + 30  # compiling the VCL takes a second or two
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited: {log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{what} did not listen: {log.read_text()}")
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def http_request(port: int, method: str, path: str, headers: dict | None = None, body=None,
+                 timeout: float = 10) -> Response:  # fmt: skip
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return Response(resp.status, resp.headers, resp.read())
+    finally:
+        conn.close()
+
+
 class Varnish:
-    """One varnishd; `get()` sends a request through it (no redirects followed)."""
+    """One varnishd with the shipped VCL and its two listeners: `port` for readers (the
+    TLS proxy), `purge_port` for the app's bans. `get()` sends a reader's request (no
+    redirects followed)."""
 
     def __init__(self, tmp: Path, backend_port: int):
         self.tmp = tmp
         self.port = free_port()
+        self.purge_port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.purge_url = f"http://127.0.0.1:{self.purge_port}"
         (tmp / "backend.vcl").write_text(
             (VCL_DIR / "backend.vcl").read_text().replace('"8000"', f'"{backend_port}"')
         )
@@ -74,7 +124,8 @@ class Varnish:
                 "-F",  # foreground: a child process we can stop
                 "-j", "none",  # no privilege separation: runs as the test's user (root here)
                 "-n", str(tmp / "work"),
-                "-a", f"127.0.0.1:{self.port}",
+                "-a", f"public=127.0.0.1:{self.port}",
+                "-a", f"purge=127.0.0.1:{self.purge_port}",
                 "-T", "none",
                 "-f", str(VCL_DIR / "default.vcl"),
                 "-p", f"vcl_path={tmp}:{VCL_DIR}",
@@ -84,43 +135,120 @@ class Varnish:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.monotonic() + 30  # compiling the VCL takes a second or two
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"varnishd exited: {(tmp / 'varnishd.log').read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"varnishd did not listen: {(tmp / 'varnishd.log').read_text()}")
+        try:
+            wait_listening(self.port, self.proc, tmp / "varnishd.log", "varnishd")
+        except RuntimeError:
+            self.stop()
+            raise
 
     def request(self, method: str, path: str, headers: dict | None = None, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            resp = conn.getresponse()
-            return Response(resp.status, resp.headers, resp.read())
-        finally:
-            conn.close()
+        """A request on the readers' listener."""
+        return http_request(self.port, method, path, headers, body)
+
+    def purge(self, method: str, path: str, headers: dict | None = None):
+        """A request on the purge listener, as the app sends its bans."""
+        return http_request(self.purge_port, method, path, headers)
 
     def get(self, path: str, **headers) -> Response:
         return self.request("GET", path, {k.replace("_", "-"): v for k, v in headers.items()})
 
     def ban_everything(self) -> None:
         # Every cacheable page carries the tag "all" (newsroom.caching); static files stay.
-        assert self.request("BAN", "/", {"X-Ban-Tags": "all"}).status == 200
+        assert self.purge("BAN", "/", {"X-Ban-Tags": "all"}).status == 200
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
+
+
+class Gunicorn:
+    """The app as production runs it: gunicorn with 3 sync workers on the test database
+    (the test's data must be committed: transactional tests)."""
+
+    def __init__(self, tmp: Path, database_url: str, workers: int = 3):
+        self.port = free_port()
+        env = {**os.environ, "DATABASE_URL": database_url, "HTTP_CACHE_PURGE_URLS": "",
+               "MEDIA_ROOT": str(tmp / "media")}  # fmt: skip
+        self.log = open(tmp / "gunicorn.log", "wb")
+        self.proc = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "newsroom.wsgi",
+             "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
+             "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            wait_listening(self.port, self.proc, tmp / "gunicorn.log", "gunicorn")
+        except RuntimeError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        stop_process(self.proc)
+        self.log.close()
+
+
+class Nginx:
+    """nginx with the shipped deploy/nginx/newsroom-proxy.conf in a plain-http server (TLS
+    is the only part of deploy/nginx/newsroom.conf left out), in front of `varnish_port`;
+    `root` holds the media files under media/."""
+
+    def __init__(self, tmp: Path, varnish_port: int, root: Path):
+        binary = require_binary(NGINX, "nginx")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        temp = "\n".join(f"    {kind}_temp_path {tmp / kind};" for kind in kinds)
+        # As root, the workers would switch to nobody and could not read the temp dir.
+        user = "user root;" if os.geteuid() == 0 else ""
+        (tmp / "nginx.conf").write_text(
+            f"""{user}
+worker_processes 1;
+pid {tmp / "nginx.pid"};
+error_log {tmp / "error.log"} warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+{temp}
+    upstream newsroom_varnish {{ server 127.0.0.1:{varnish_port}; keepalive 4; }}
+    server {{
+        listen 127.0.0.1:{self.port};
+        root {root};
+        include {NGINX_DIR / "newsroom-proxy.conf"};
+    }}
+}}
+"""
+        )
+        self.log = open(tmp / "nginx.log", "wb")
+        self.proc = subprocess.Popen(
+            [binary, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(tmp / "nginx.conf"),
+             "-g", "daemon off;"],
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            wait_listening(self.port, self.proc, tmp / "error.log", "nginx")
+        except RuntimeError:
+            self.stop()
+            raise
+
+    def request(self, method: str, path: str, headers: dict | None = None, body=None):
+        return http_request(self.port, method, path, headers, body)
+
+    def get(self, path: str, **headers) -> Response:
+        return self.request("GET", path, {k.replace("_", "-"): v for k, v in headers.items()})
+
+    def stop(self) -> None:
+        stop_process(self.proc)
+        self.log.close()
+
+
+def database_url() -> str:
+    """The test database, for the app's other processes."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 class Forwarder:
@@ -198,7 +326,7 @@ def varnish_session(live_server, tmp_path_factory):
 @pytest.fixture
 def varnish(varnish_session, settings):
     """The session's Varnish, emptied, and the app told to purge it."""
-    settings.HTTP_CACHE_PURGE_URLS = [varnish_session.url]
+    settings.HTTP_CACHE_PURGE_URLS = [varnish_session.purge_url]
     settings.HTTP_CACHE_PURGE_REPEAT_AFTER = 0.3  # the second ban, sooner than in production
     varnish_session.ban_everything()
     yield varnish_session

@@ -212,10 +212,25 @@ def test_gzip_for_readers_that_accept_it(varnish):
 
 
 def test_ban_requests_are_checked(varnish):
-    assert varnish.request("BAN", "/", {"X-Ban-Tags": "all"}).status == 200
-    assert varnish.request("BAN", "/", {"X-Ban-Tags": "a-1 list"}).status == 200
-    assert varnish.request("BAN", "/", {"X-Ban-Tags": ".*"}).status == 400
-    assert varnish.request("BAN", "/", {}).status == 400
+    assert varnish.purge("BAN", "/", {"X-Ban-Tags": "all"}).status == 200
+    assert varnish.purge("BAN", "/", {"X-Ban-Tags": "a-1 list"}).status == 200
+    assert varnish.purge("BAN", "/", {"X-Ban-Tags": ".*"}).status == 400
+    assert varnish.purge("BAN", "/", {}).status == 400
+    # The purge listener is for purges only: no pages from there.
+    assert varnish.purge("GET", "/").status == 405
+
+
+def test_readers_cannot_purge_even_from_a_purger_address(varnish):
+    """Behind the TLS proxy every reader comes from its address (127.0.0.1 here, which is
+    in the purge ACL): the readers' listener refuses purges all the same."""
+    cached(varnish, "/")
+    for method, headers in (("BAN", {"X-Ban-Tags": "all list"}), ("PURGE", {})):
+        refused = varnish.request(method, "/", headers)
+        assert refused.status == 405, (method, refused.status)
+    assert varnish.get("/").cache == "HIT"
+    # The app's bans, on the purge listener, still work.
+    assert varnish.purge("BAN", "/", {"X-Ban-Tags": "all"}).status == 200
+    assert varnish.get("/").cache == "MISS"
 
 
 def test_stale_copy_is_served_while_the_app_is_down(live_server, settings, tmp_path):
@@ -233,8 +248,12 @@ def test_stale_copy_is_served_while_the_app_is_down(live_server, settings, tmp_p
         stale = proxy.get("/")
         assert stale.status == 200 and stale.cache == "STALE"
         assert "Bleibt lesbar" in stale.text
-        # A page that was never cached has nothing to fall back on.
-        assert proxy.get("/suche/?q=nie").status == 503
+        # A page that was never cached has nothing to fall back on: Varnish's own page,
+        # in German, instead of its builtin "Guru Meditation".
+        down = proxy.get("/suche/?q=nie")
+        assert down.status == 503
+        assert "Die Seite ist gerade nicht erreichbar" in down.text
+        assert "Guru" not in down.text
     finally:
         backend.stop()
         proxy.stop()

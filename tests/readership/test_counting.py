@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.utils import timezone
 
@@ -28,12 +29,53 @@ def reads(article) -> int:
 
 def test_a_report_counts_one_read_of_today_and_sets_no_cookie(client):
     article = ArticleFactory()
-    first = report(client, article.pk)
-    second = report(client, article.pk)
+    first = report(client, article.pk, REMOTE_ADDR="192.0.2.1")
+    second = report(client, article.pk, REMOTE_ADDR="192.0.2.2")
     assert first.status_code == second.status_code == 204
     assert first.cookies == {} and "Set-Cookie" not in first.headers
     row = ArticleReads.objects.get()
     assert (row.article, row.day, row.count) == (article, timezone.localdate(), 2)
+
+
+def test_a_script_posting_reads_from_one_address_counts_once(client):
+    """300 reports from one address in a few seconds must not buy a place in
+    "Meistgelesen": one read per address and article within READ_REPEAT_MINUTES."""
+    article = ArticleFactory()
+    for _ in range(300):
+        assert report(client, article.pk, REMOTE_ADDR="203.0.113.9").status_code == 204
+    assert reads(article) == 1
+
+
+def test_each_address_and_each_article_counts(client):
+    article, other = ArticleFactory(), ArticleFactory()
+    report(client, article.pk, REMOTE_ADDR="203.0.113.9")
+    report(client, article.pk, REMOTE_ADDR="198.51.100.4")
+    report(client, other.pk, REMOTE_ADDR="203.0.113.9")
+    assert (reads(article), reads(other)) == (2, 1)
+
+
+def test_an_ipv6_network_counts_as_one_address(client):
+    """A connection owns a whole /64: rotating through it gains nothing."""
+    article = ArticleFactory()
+    report(client, article.pk, REMOTE_ADDR="2001:db8:1:2::1")
+    report(client, article.pk, REMOTE_ADDR="2001:db8:1:2:abcd::99")
+    assert reads(article) == 1
+    report(client, article.pk, REMOTE_ADDR="2001:db8:1:3::1")  # another /64
+    assert reads(article) == 2
+
+
+def test_the_same_address_counts_again_after_the_repeat_time(client, settings):
+    settings.READ_REPEAT_MINUTES = 30
+    article = ArticleFactory()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        report(client, article.pk, REMOTE_ADDR="203.0.113.9")
+    with time_machine.travel(start + timedelta(minutes=29), tick=False):
+        report(client, article.pk, REMOTE_ADDR="203.0.113.9")
+    assert reads(article) == 1
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        report(client, article.pk, REMOTE_ADDR="203.0.113.9")
+    assert reads(article) == 2
 
 
 def test_nothing_about_the_reader_is_stored(client):
@@ -140,7 +182,7 @@ def test_a_row_created_meanwhile_by_another_server_loses_no_read(monkeypatch):
         return real_update(self, **kwargs)
 
     monkeypatch.setattr(ArticleReadsQuerySet, "update", update_just_before_another_server_inserts)
-    assert ArticleReads.objects.count_read(article.pk)
+    assert ArticleReads.objects.count_read(article.pk, reader="192.0.2.1")
     assert reads(article) == 2
 
 
