@@ -69,29 +69,6 @@ class Response:
         return self.headers.get("X-Cache", "")
 
 
-def wait_listening(port: int, proc: subprocess.Popen, log: Path, what: str) -> None:
-    deadline = time.monotonic() + 30  # compiling the VCL takes a second or two
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited: {log.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{what} did not listen: {log.read_text()}")
-
-
-def stop_process(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def http_request(port: int, method: str, path: str, headers: dict | None = None, body=None,
                  timeout: float = 10) -> Response:  # fmt: skip
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
@@ -103,10 +80,51 @@ def http_request(port: int, method: str, path: str, headers: dict | None = None,
         conn.close()
 
 
-class Varnish:
+class Server:
+    """A server process of the stack on a free loopback port: started, waited for until it
+    listens, and stopped; `request()` and `get()` send a request to it (no redirects
+    followed)."""
+
+    port: int
+
+    def start(self, args: list[str], log: Path, what: str, errors: Path | None = None, **popen):
+        """Run `args` with its output in `log`; `errors`: where it writes why it failed."""
+        self.log = open(log, "wb")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, **popen)
+        errors = errors or log
+        deadline = time.monotonic() + 30  # compiling the VCL takes a second or two
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.log.close()
+                raise RuntimeError(f"{what} exited: {errors.read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{what} did not listen: {errors.read_text()}")
+
+    def request(self, method: str, path: str, headers: dict | None = None, body=None):
+        return http_request(self.port, method, path, headers, body)
+
+    def get(self, path: str, **headers) -> Response:
+        return self.request("GET", path, {k.replace("_", "-"): v for k, v in headers.items()})
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+class Varnish(Server):
     """One varnishd with the shipped VCL and its two listeners: `port` for readers (the
-    TLS proxy), `purge_port` for the app's bans. `get()` sends a reader's request (no
-    redirects followed)."""
+    TLS proxy), `purge_port` for the app's bans. `get()` sends a reader's request."""
 
     def __init__(self, tmp: Path, backend_port: int):
         self.tmp = tmp
@@ -117,8 +135,7 @@ class Varnish:
         (tmp / "backend.vcl").write_text(
             (VCL_DIR / "backend.vcl").read_text().replace('"8000"', f'"{backend_port}"')
         )
-        self.log = open(tmp / "varnishd.log", "wb")
-        self.proc = subprocess.Popen(
+        self.start(
             [
                 require_binary(VARNISHD, "varnish (varnishd)"),
                 "-F",  # foreground: a child process we can stop
@@ -132,36 +149,20 @@ class Varnish:
                 "-s", "malloc,64m",
                 "-p", "ban_lurker_age=1",
             ],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            tmp / "varnishd.log",
+            "varnishd",
         )  # fmt: skip
-        try:
-            wait_listening(self.port, self.proc, tmp / "varnishd.log", "varnishd")
-        except RuntimeError:
-            self.stop()
-            raise
-
-    def request(self, method: str, path: str, headers: dict | None = None, body=None):
-        """A request on the readers' listener."""
-        return http_request(self.port, method, path, headers, body)
 
     def purge(self, method: str, path: str, headers: dict | None = None):
         """A request on the purge listener, as the app sends its bans."""
         return http_request(self.purge_port, method, path, headers)
 
-    def get(self, path: str, **headers) -> Response:
-        return self.request("GET", path, {k.replace("_", "-"): v for k, v in headers.items()})
-
     def ban_everything(self) -> None:
         # Every cacheable page carries the tag "all" (newsroom.caching); static files stay.
         assert self.purge("BAN", "/", {"X-Ban-Tags": "all"}).status == 200
 
-    def stop(self) -> None:
-        stop_process(self.proc)
-        self.log.close()
 
-
-class Gunicorn:
+class Gunicorn(Server):
     """The app as production runs it: gunicorn with 3 sync workers on the test database
     (the test's data must be committed: transactional tests)."""
 
@@ -169,25 +170,15 @@ class Gunicorn:
         self.port = free_port()
         env = {**os.environ, "DATABASE_URL": database_url, "HTTP_CACHE_PURGE_URLS": "",
                "MEDIA_ROOT": str(tmp / "media")}  # fmt: skip
-        self.log = open(tmp / "gunicorn.log", "wb")
-        self.proc = subprocess.Popen(
+        self.start(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "newsroom.wsgi",
              "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
              "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            tmp / "gunicorn.log", "gunicorn", cwd=ROOT, env=env,
         )  # fmt: skip
-        try:
-            wait_listening(self.port, self.proc, tmp / "gunicorn.log", "gunicorn")
-        except RuntimeError:
-            self.stop()
-            raise
-
-    def stop(self) -> None:
-        stop_process(self.proc)
-        self.log.close()
 
 
-class Nginx:
+class Nginx(Server):
     """nginx with the shipped deploy/nginx/newsroom-proxy.conf in a plain-http server (TLS
     is the only part of deploy/nginx/newsroom.conf left out), in front of `varnish_port`;
     `root` holds the media files under media/."""
@@ -219,27 +210,11 @@ http {{
 }}
 """
         )
-        self.log = open(tmp / "nginx.log", "wb")
-        self.proc = subprocess.Popen(
+        self.start(
             [binary, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(tmp / "nginx.conf"),
              "-g", "daemon off;"],
-            stdout=self.log, stderr=subprocess.STDOUT,
+            tmp / "nginx.log", "nginx", errors=tmp / "error.log",
         )  # fmt: skip
-        try:
-            wait_listening(self.port, self.proc, tmp / "error.log", "nginx")
-        except RuntimeError:
-            self.stop()
-            raise
-
-    def request(self, method: str, path: str, headers: dict | None = None, body=None):
-        return http_request(self.port, method, path, headers, body)
-
-    def get(self, path: str, **headers) -> Response:
-        return self.request("GET", path, {k.replace("_", "-"): v for k, v in headers.items()})
-
-    def stop(self) -> None:
-        stop_process(self.proc)
-        self.log.close()
 
 
 def database_url() -> str:
