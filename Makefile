@@ -21,15 +21,20 @@ run: export DEBUG ?= true
 run: export WEATHER_PROVIDER ?= demo
 # The demo logins (password in README) work without a phone: no second factor required.
 run: export OTP_REQUIRED ?= false
+# Another port: `PORT=8010 make run`; links in e-mails follow it (settings.SITE_URL).
+run: export PORT ?= 8000
 run: install
+	@$(BIN)/python -c "import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $(PORT)))" 2>/dev/null \
+		|| { echo "Port $(PORT) is taken. Choose another one, e.g.: PORT=8010 make run"; exit 1; }
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo ""
-	@echo "  Newsroom runs on http://127.0.0.1:8000/"
-	@echo "  Admin: http://127.0.0.1:8000/admin/ (a login for each role above)"
+	@echo "  Newsroom runs on http://127.0.0.1:$(PORT)/"
+	@echo "  Admin: http://127.0.0.1:$(PORT)/admin/ (a login for each role above)"
+	@echo "  The error pages readers see: http://127.0.0.1:$(PORT)/404/ and /500/"
 	@echo ""
 	$(BIN)/python manage.py refresh_weather --every 900 & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite on SQLite and on a throwaway PostgreSQL 15 cluster (scripts/test.sh).
 test: install
@@ -64,11 +69,12 @@ check: install
 messages: install
 	$(BIN)/python manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=.tools \
 		--ignore=staticfiles --ignore=media --ignore=tests --ignore=ads --ignore=weather \
-		--ignore=redirects --ignore=wordpress
+		--ignore=redirects --ignore=wordpress --ignore=notifications
 	cd ads && ../$(BIN)/django-admin makemessages -l de --no-obsolete
 	cd weather && ../$(BIN)/django-admin makemessages -l de --no-obsolete
 	cd redirects && ../$(BIN)/django-admin makemessages -l de --no-obsolete
 	cd wordpress && ../$(BIN)/django-admin makemessages -l de --no-obsolete
+	cd notifications && ../$(BIN)/django-admin makemessages -l de --no-obsolete
 	$(BIN)/python manage.py compilemessages -l de --ignore=.venv --ignore=.tools
 
 clean:

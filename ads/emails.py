@@ -22,7 +22,7 @@ def _send(template: str, context: dict, recipients: list[str]) -> None:
     if not recipients:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"site_url": settings.ADS_SITE_URL, **context}
+        context = {"site_url": settings.SITE_URL, **context}
         # Plain text, not HTML: both templates turn autoescaping off ("Müller & Söhne",
         # not "Müller &amp; Söhne"). The subject is joined into one line.
         subject = render_to_string(f"ads/email/{template}_subject.txt", context)

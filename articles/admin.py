@@ -19,8 +19,11 @@ from newsroom.admin import EstimatedCountPaginator, GermanSlugMixin
 
 from . import workflow
 from .autosave import AutosaveAdminMixin
+from .comments import CommentsAdminMixin
 from .forms import ArticleAdminForm
 from .models import Article, Author, Category, PendingChange, Tag
+from .planning import PlanningAdminMixin
+from .presence import PresenceAdminMixin
 from .revisions import RevisionsAdminMixin, diff
 
 # Articles use their own tag model (German slugs); taggit's generic one would only confuse.
@@ -81,7 +84,10 @@ class MineFilter(admin.SimpleListFilter):
 class ArticleAdmin(
     ImageChooserAdminMixin,
     AutosaveAdminMixin,
+    PresenceAdminMixin,
+    CommentsAdminMixin,
     RevisionsAdminMixin,
+    PlanningAdminMixin,
     GermanSlugMixin,
     admin.ModelAdmin,
 ):
@@ -115,7 +121,7 @@ class ArticleAdmin(
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ["category", "authors"]
     list_select_related = ["category", "lead_image"]
-    image_fields = ["lead_image"]
+    image_fields = ["lead_image", "social_image"]
     readonly_fields = ["updated_at", "created_at", "modified_at", "created_by"]
     fieldsets = [
         (
@@ -145,7 +151,28 @@ class ArticleAdmin(
         ),
         (
             _("Publication"),
-            {"fields": ["status", "status_comment", "published_at", "is_lead_story"]},
+            {
+                "fields": [
+                    "status",
+                    "status_comment",
+                    "published_at",
+                    "keep_published_at",
+                    "expires_at",
+                    "is_lead_story",
+                ]
+            },
+        ),
+        (
+            _("Search and social media"),
+            {
+                "fields": [
+                    "seo_title",
+                    "meta_description",
+                    "social_title",
+                    "social_text",
+                    "social_image",
+                ]
+            },
         ),
         (_("Correction"), {"fields": ["correction_note"]}),
         (
@@ -260,8 +287,8 @@ class ArticleAdmin(
         for name in form.changed_data:
             if name not in workflow.CONTENT_FIELDS:
                 continue
-            if name == "lead_image":
-                changes[name] = obj.lead_image_id
+            if name in workflow.IMAGE_FIELDS:
+                changes[name] = getattr(obj, f"{name}_id")
             elif name == "tags":
                 changes[name] = sorted(form.cleaned_data["tags"])
             elif name == "authors":

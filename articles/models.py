@@ -1,4 +1,5 @@
 from collections import Counter
+from datetime import UTC, datetime
 from html import unescape
 
 import reversion
@@ -6,7 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, transaction
-from django.db.models import DEFERRED, Q
+from django.db.models import DEFERRED, Q, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.templatetags.static import static
 from django.urls import Resolver404, resolve, reverse
 from django.utils import formats, timezone
@@ -29,6 +32,10 @@ from newsroom.validators import validate_single_line
 from .search import search_articles
 
 PUBLISHER_LOGO = "img/publisher-logo.png"  # 512 × 512, for search engines
+# What search results show of a description (155–160 characters), and Google's limit for a
+# NewsArticle's headline in structured data.
+DESCRIPTION_LENGTH = 160
+HEADLINE_LENGTH = 110
 # Related articles look at this many of each tag's newest articles, never at all of them.
 RELATED_PER_TAG = 50
 
@@ -48,6 +55,18 @@ def is_reserved_top_level_slug(slug: str) -> bool:
         except Resolver404:
             continue
     return False
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """`text` on one line, cut after the last whole word that fits with "…" within `limit`
+    characters (as search results cut; static/admin/js/social_preview.js does the same)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:–-") + "…"
 
 
 def category_index(request=None) -> dict[str, "Category"]:
@@ -261,6 +280,11 @@ class TaggedArticle(TaggedItemBase):
         super().save(*args, **kwargs)
 
 
+def _moment(value) -> str:
+    """A date and time as the newsroom writes it: "07.12.2026, 18:00"."""
+    return formats.date_format(timezone.localtime(value), "d.m.Y, H:i")
+
+
 def union_all(parts: list[models.QuerySet]) -> tuple[str, list]:
     """SQL and parameters for the rows of the querysets `parts` (each may be ordered and
     sliced: it runs through its own index), one after another, each row with the number of
@@ -273,15 +297,56 @@ def union_all(parts: list[models.QuerySet]) -> tuple[str, list]:
     return " UNION ALL ".join(sql), params
 
 
+# Later than any expiry: an empty "offline from" compares as never.
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def online_at(moment, path: str = "expires_at") -> GreaterThan:
+    """Not taken offline (Article.expires_at, reached through `path`) by `moment`. One
+    expression rather than `IS NULL OR >`: no database reads the expiry index instead of
+    walking a list's date index, so lists keep their plans and skip the rare expired row."""
+    return GreaterThan(Coalesce(path, Value(NEVER, output_field=models.DateTimeField())), moment)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """What readers may see: published and not dated in the future."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """What readers may see: published, not dated in the future, not taken offline."""
+        now = timezone.now()
+        return self.filter(online_at(now), status=Article.Status.PUBLISHED, published_at__lte=now)
 
-    def scheduled_after(self, moment):
-        """When the next scheduled article goes live after `moment` (None: none is due)."""
-        upcoming = self.filter(status=Article.Status.PUBLISHED, published_at__gt=moment)
-        return upcoming.order_by("published_at").values_list("published_at", flat=True).first()
+    def next_change_after(self, moment):
+        """When what readers see next changes by time alone after `moment`: a scheduled
+        article goes live or a published one goes offline (None: neither is due). One
+        query: the two candidates by primary key, each found by a one-row index walk."""
+        published = self.filter(status=Article.Status.PUBLISHED)
+        going_live = published.filter(published_at__gt=moment).order_by("published_at")
+        going_offline = self._published_by_expiry().filter(expires_at__gt=moment)
+        going_offline = going_offline.order_by("expires_at")
+        rows = self.filter(
+            Q(pk=models.Subquery(going_live.values("pk")[:1]))
+            | Q(pk=models.Subquery(going_offline.values("pk")[:1]))
+        ).order_by()
+        moments = [m for row in rows.values_list("published_at", "expires_at") for m in row]
+        moments = [m for m in moments if m is not None and m > moment]
+        return min(moments, default=None)
+
+    def going_live_between(self, start, end):
+        """Published articles dated in [start, end) (the week view), through the date index."""
+        rows = self.filter(status=Article.Status.PUBLISHED, published_at__gte=start)
+        return rows.filter(published_at__lt=end).order_by("published_at", "pk")
+
+    def going_offline_between(self, start, end):
+        """Published articles whose "offline from" lies in [start, end), through its index."""
+        rows = self._published_by_expiry().filter(expires_at__gte=start, expires_at__lt=end)
+        return rows.order_by("expires_at", "pk")
+
+    def _published_by_expiry(self):
+        """Published articles, for a walk of the expiry index: the status as "none of the
+        others" (the check constraint allows no more), which no database answers from the
+        status index; with `status = 'published'` SQLite reads every published article by
+        that index and sorts them by expiry."""
+        others = [s for s in Article.Status if s != Article.Status.PUBLISHED]
+        return self.exclude(status__in=others)
 
     def for_listing(self):
         return self.select_related("category", "lead_image").order_by("-published_at", "-pk")
@@ -342,7 +407,8 @@ class ArticleQuerySet(models.QuerySet):
         return list(rows.values_list("content_object_id", "listed_at")[:limit])
 
     def _published_before(self, before: tuple | None):
-        rows, bound = self.filter(status=Article.Status.PUBLISHED), timezone.now()
+        now = timezone.now()
+        rows, bound = self.filter(online_at(now), status=Article.Status.PUBLISHED), now
         if before:
             pk, published_at = before
             bound = min(bound, published_at)
@@ -399,7 +465,7 @@ class ArticleQuerySet(models.QuerySet):
         # Enough of the category's newest to fill up whatever the tags did not.
         parts.append(
             Article.objects.filter(category_id=article.category_id, published_at__lte=now)
-            .filter(status=Article.Status.PUBLISHED)
+            .filter(online_at(now), status=Article.Status.PUBLISHED)
             .exclude(pk=article.pk)
             .order_by("-published_at", "-pk")
             .values_list("pk", "published_at")[: 2 * limit]
@@ -526,6 +592,57 @@ class Article(models.Model):
             "“Korrektur vom” and the date. Leave empty for other updates."
         ),
     )
+    expires_at = models.DateTimeField(
+        _("offline from"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "Optional: from this moment readers no longer see the article (a job offer, an "
+            "event notice, an embargo). Empty: it stays online."
+        ),
+    )
+    # Search and social fields: each optional, falling back to the headline, the teaser and
+    # the lead image (Article.search_title and friends).
+    seo_title = models.CharField(
+        _("SEO title"),
+        max_length=60,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("The headline in Google's results, up to 60 characters. Empty: the headline."),
+    )
+    meta_description = models.CharField(
+        _("meta description"),
+        max_length=160,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("The text under it in Google's results, up to 160 characters. Empty: the "
+                    "teaser."),
+    )  # fmt: skip
+    social_title = models.CharField(
+        _("social headline"),
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("The headline on WhatsApp and Facebook. Empty: the headline."),
+    )
+    social_text = models.CharField(
+        _("social text"),
+        max_length=300,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("The text on WhatsApp and Facebook. Empty: the meta description or teaser."),
+    )
+    social_image = models.ForeignKey(
+        "images.Image",
+        verbose_name=_("social image"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="social_articles",
+        help_text=_("Shown cropped to 1200 × 630 on WhatsApp and Facebook. Empty: the lead "
+                    "image."),
+    )  # fmt: skip
     updated_at = models.DateTimeField(
         _("updated"),
         null=True,
@@ -671,19 +788,42 @@ class Article(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at <= timezone.now()
+            and not self.is_expired
+        )
 
     @property
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
     @property
+    def is_expired(self) -> bool:
+        """Taken offline by its "offline from" moment (no job runs: readers' queries and
+        this check compare it with the time)."""
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
     def status_label(self) -> str:
         """The status as the newsroom says it: a published article with a future date is
-        "Geplant (ab 26.11.2026, 06:00)"; it goes live at that moment by itself."""
+        "Geplant (ab 26.11.2026, 06:00)"; it goes live at that moment by itself, and goes
+        offline at its "offline from" moment: "Offline seit 07.12.2026, 18:00"."""
+        if self.status != self.Status.PUBLISHED:
+            return self.get_status_display()
+        end = _moment(self.expires_at) if self.expires_at else None
+        if self.is_expired:
+            return _("Offline since %(moment)s") % {"moment": end}
         if self.is_scheduled:
-            moment = formats.date_format(timezone.localtime(self.published_at), "d.m.Y, H:i")
-            return _("Scheduled (from %(moment)s)") % {"moment": moment}
+            start = _moment(self.published_at)
+            if end:
+                return _("Scheduled (from %(moment)s, offline from %(end)s)") % {
+                    "moment": start,
+                    "end": end,
+                }
+            return _("Scheduled (from %(moment)s)") % {"moment": start}
+        if end:
+            return _("Published (offline from %(moment)s)") % {"moment": end}
         return self.get_status_display()
 
     def structured_data(self, request) -> dict:
@@ -691,8 +831,8 @@ class Article(models.Model):
         data = {
             "@context": "https://schema.org",
             "@type": "NewsArticle",
-            "headline": self.title,
-            "description": self.excerpt,
+            "headline": cut_at_word(self.title, HEADLINE_LENGTH),
+            "description": self.search_description,
             "datePublished": timezone.localtime(self.published_at).isoformat(),
             "dateModified": timezone.localtime(self.updated_at or self.published_at).isoformat(),
             "author": [
@@ -715,9 +855,10 @@ class Article(models.Model):
                 },
             },
         }
-        if self.lead_image:
+        image = self.lead_image or self.social_image
+        if image:
             # Google News asks for 16:9, 4:3 and 1:1, each at least 1200 px wide.
-            renditions = self.lead_image.renditions
+            renditions = image.renditions
             data["image"] = [
                 request.build_absolute_uri(renditions.largest(CROPS[crop])[0])
                 for crop in ("wide", "standard", "square")
@@ -732,6 +873,36 @@ class Article(models.Model):
     @property
     def excerpt(self) -> str:
         return self.lead or Truncator(unescape(strip_tags(self.body))).words(30)
+
+    # Search and social media: each optional field falls back here, and only here, to the
+    # article's own headline, teaser and lead image (page head, structured data, share links).
+
+    @property
+    def search_title(self) -> str:
+        return self.seo_title.strip() or self.title
+
+    @property
+    def search_description(self) -> str:
+        return self.meta_description.strip() or cut_at_word(self.excerpt, DESCRIPTION_LENGTH)
+
+    @property
+    def share_title(self) -> str:
+        return self.social_title.strip() or self.title
+
+    @property
+    def share_text(self) -> str:
+        return self.social_text.strip() or self.search_description
+
+    @property
+    def share_image(self):
+        """The library image shown when the article is shared (cropped 1200 × 630)."""
+        return self.social_image or self.lead_image
+
+    @property
+    def share_image_alt(self) -> str:
+        if self.social_image_id:
+            return self.social_image.alt_text
+        return self.lead_image_alt_text
 
     def clean(self):
         errors = {}
@@ -749,6 +920,53 @@ class Article(models.Model):
             and stored.get("published_at") is not None
             and stored["published_at"] <= timezone.now()
         )
+
+
+class ArticleComment(models.Model):
+    """One message of the conversation on an article between Redaktion and the editor on
+    duty (a reply to a submission comment, a question back): kept with its history."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="comments", verbose_name=_("article")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["article", "created_at"], name="articlecomment_idx")]
+
+    def __str__(self):
+        return Truncator(self.text).chars(60)
+
+
+class EditingPresence(models.Model):
+    """Who has an article's form open: refreshed while the form is open, so that a
+    colleague opening it learns who else is writing before any conflict happens."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    opened_at = models.DateTimeField()  # since when, as the notice says
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("editing presence")
+        verbose_name_plural = _("editing presences")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="presence_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.article_id}"
 
 
 class ArticleTextImage(models.Model):

@@ -7,8 +7,9 @@ on the same plain format as pending changes.
 """
 
 import re
+from dataclasses import dataclass
 from difflib import SequenceMatcher
-from html import unescape
+from html.parser import HTMLParser
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
@@ -19,13 +20,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.html import escape, format_html, strip_tags
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from images.models import Image
-from images.renditions import CROPS
+from images.widgets import thumbnail
 
 from . import workflow
 from .models import Article, Author, Category, Tag, TaggedArticle
@@ -49,8 +50,8 @@ def version_values(version: Version) -> dict:
             values[name] = _version_tags(version)
         elif name == "authors":
             values[name] = sorted(fields.get("authors") or [])
-        elif name == "lead_image":
-            values[name] = fields.get("lead_image_id")
+        elif name in workflow.IMAGE_FIELDS:
+            values[name] = fields.get(f"{name}_id")
         else:
             values[name] = fields.get(name) or ""
     return values
@@ -83,20 +84,90 @@ def _version_tags(version: Version) -> list[str]:
 
 # Comparing -------------------------------------------------------------------------------
 
-# Blocks of the rich text that end a line when it is read as plain text.
-_BLOCK_END = re.compile(r"</(?:p|h[1-6]|blockquote|figure|figcaption|pre|table|ul|ol)\s*>", re.I)
-_LINE_END = re.compile(r"<br\s*/?>|</(?:li|tr)\s*>", re.I)
-_LIST_ITEM = re.compile(r"<li\b[^>]*>", re.I)
 _WORDS = re.compile(r"\w+|\s+|[^\w\s]")
+_SPACES = re.compile(r"[ \t\n\r\f]+")  # not \s: a no-break space in the text stays one
 
 
-def readable_text(html: str) -> str:
-    """The rich text as plain text: paragraphs and headings separated by a blank line."""
-    text = " ".join((html or "").split())  # line breaks in the markup mean nothing
-    text = _LINE_END.sub("\n", _BLOCK_END.sub("\n\n", text))
-    text = unescape(strip_tags(_LIST_ITEM.sub("• ", text)))
-    lines = [line.strip() for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+@dataclass(frozen=True)
+class Block:
+    """A paragraph, heading, list item, quote, caption or image of the rich text."""
+
+    kind: str  # "p", "h1"–"h6", "li", "quote", "caption", "pre", "row" or "image"
+    text: str
+    list: str = ""  # "ul" or "ol" for a list item
+
+
+class _BlockParser(HTMLParser):
+    """The rich text as a flat list of Blocks; markup inside a block is dropped."""
+
+    BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "pre",
+              "tr", "dt", "dd"}  # fmt: skip
+    KINDS = {"blockquote": "quote", "figcaption": "caption", "tr": "row", "dt": "p", "dd": "p"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self.open: list[str] = []  # block tags open around the text
+        self.lists: list[str] = []
+        self.parts: list[str] = []
+
+    def _kind(self) -> str:
+        # A paragraph inside a list item or a quote belongs to it.
+        for tag in self.open:
+            if tag in ("li", "blockquote"):
+                return self.KINDS.get(tag, tag)
+        return self.KINDS.get(self.open[-1], self.open[-1]) if self.open else "p"
+
+    def _flush(self):
+        lines = "".join(self.parts).split("\n")  # only <br> made line breaks
+        text = "\n".join(" ".join(line.split(" ")).strip() for line in lines).strip()
+        text = re.sub(r" {2,}", " ", text)
+        if text:
+            kind = self._kind()
+            in_list = self.lists[-1] if kind == "li" and self.lists else ""
+            self.blocks.append(Block(kind, text, in_list))
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self._flush()
+            self.open.append(tag)
+        elif tag in ("ul", "ol"):
+            self._flush()
+            self.lists.append(tag)
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+        elif tag == "img":
+            self._flush()
+            attributes = dict(attrs)
+            name = (attributes.get("src") or "").rsplit("/", 1)[-1]
+            self.blocks.append(Block("image", (attributes.get("alt") or "").strip() or name))
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS and tag in self.open:
+            self._flush()
+            del self.open[len(self.open) - 1 - self.open[::-1].index(tag) :]
+        elif tag in ("ul", "ol") and self.lists:
+            self._flush()
+            self.lists.pop()
+
+    def handle_data(self, data):
+        self.parts.append(_SPACES.sub(" ", data))  # line breaks in the markup mean nothing
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def text_blocks(html: str) -> list[Block]:
+    """The rich text's blocks in order: what a reader sees as paragraphs, headings (with
+    their level), list items, quotes and images (by their alternative text)."""
+    parser = _BlockParser()
+    parser.feed(html or "")
+    parser.close()
+    return parser.blocks
 
 
 def _marked(tag: str, text: str, hint: str) -> str:
@@ -109,6 +180,14 @@ def _marked(tag: str, text: str, hint: str) -> str:
         before, after = text[: text.index(core)], text[text.index(core) + len(core) :]
     hidden = f'<span class="visually-hidden">{escape(hint)} </span>'
     return f"{escape(before)}<{tag}>{hidden}{escape(core)}</{tag}>{escape(after)}"
+
+
+def _deleted(text: str) -> str:
+    return _marked("del", text, _("deleted:"))
+
+
+def _inserted(text: str) -> str:
+    return _marked("ins", text, _("inserted:"))
 
 
 def diff_text(old: str, new: str) -> SafeString:
@@ -138,10 +217,72 @@ def diff_text(old: str, new: str) -> SafeString:
             html.append(escape(old_text))
             continue
         if old_text:
-            html.append(_marked("del", old_text, _("removed:")))
+            html.append(_deleted(old_text))
         if new_text:
-            html.append(_marked("ins", new_text, _("added:")))
+            html.append(_inserted(new_text))
     return mark_safe("".join(html))  # every piece of text is escaped above
+
+
+def _similar(old: Block, new: Block) -> bool:
+    """Whether `new` is an edit of `old` (shown word by word) rather than another block."""
+    if old.kind != new.kind:
+        return False
+    matcher = SequenceMatcher(None, _WORDS.findall(old.text), _WORDS.findall(new.text))
+    return matcher.quick_ratio() >= 0.5 and matcher.ratio() >= 0.5
+
+
+def _changed_blocks(old: list[Block], new: list[Block]) -> list[tuple[Block, str]]:
+    """Blocks replaced by others: edits of a block word by word, the rest whole."""
+    shown, start = [], 0
+    for block in old:
+        match = next((k for k in range(start, len(new)) if _similar(block, new[k])), None)
+        if match is None:
+            shown.append((block, _deleted(block.text)))
+            continue
+        shown += [(added, _inserted(added.text)) for added in new[start:match]]
+        shown.append((new[match], diff_text(block.text, new[match].text)))
+        start = match + 1
+    return shown + [(added, _inserted(added.text)) for added in new[start:]]
+
+
+def diff_blocks(old_html: str, new_html: str) -> SafeString:
+    """A diff of two rich texts block by block, each block in its own element: headings
+    marked with their level, list items in lists, changes word by word within a block."""
+    a, b = text_blocks(old_html), text_blocks(new_html)
+    shown: list[tuple[Block, str]] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            shown += [(block, escape(block.text)) for block in b[j1:j2]]
+        else:
+            shown += _changed_blocks(a[i1:i2], b[j1:j2])
+    html, open_list = [], ""
+    for block, content in shown:
+        if open_list and block.list != open_list:
+            html.append(f"</{open_list}>")
+            open_list = ""
+        if block.kind == "li":
+            if not open_list:
+                open_list = block.list or "ul"
+                html.append(f'<{open_list} class="revision-list">')
+            html.append(f"<li>{content}</li>")
+        else:
+            html.append(_block_html(block, content))
+    if open_list:
+        html.append(f"</{open_list}>")
+    return mark_safe("".join(html))  # the contents are escaped above, the rest is ours
+
+
+def _block_html(block: Block, content: str) -> str:
+    """One block in its own element; headings and images say what they are in words."""
+    label, tag = "", "p"
+    if block.kind[0] == "h" and block.kind[1:].isdigit():
+        label = _("Heading %(level)s:") % {"level": block.kind[1:]}
+    elif block.kind == "image":
+        label = _("Image:")
+    elif block.kind == "quote":
+        tag = "blockquote"
+    kind = f'<span class="revision-block__kind">{escape(label)}</span> ' if label else ""
+    return f'<{tag} class="revision-block revision-block--{block.kind}">{kind}{content}</{tag}>'
 
 
 def diff_list(old: list[str], new: list[str]) -> SafeString:
@@ -152,15 +293,13 @@ def diff_list(old: list[str], new: list[str]) -> SafeString:
         if op == "equal":
             items += [escape(item) for item in old[i1:i2]]
             continue
-        items += [_marked("del", item, _("removed:")) for item in old[i1:i2]]
-        items += [_marked("ins", item, _("added:")) for item in new[j1:j2]]
+        items += [_deleted(item) for item in old[i1:i2]]
+        items += [_inserted(item) for item in new[j1:j2]]
     return mark_safe(", ".join(items))  # every item is escaped above
 
 
 def _readable(name: str, value, names: dict) -> str | list[str]:
     """A content value as an editor reads it: text, or a list of names."""
-    if name == "body":
-        return readable_text(value or "")
     if name == "tags":
         return list(value or [])
     if name == "authors":
@@ -171,27 +310,25 @@ def _readable(name: str, value, names: dict) -> str | list[str]:
 
 
 def diff_image(old: int | None, new: int | None) -> SafeString:
-    """The lead images by title, each with a thumbnail while it is still in the library."""
+    """Before and after side by side, each image as a thumbnail with its library title."""
     images = Image.objects.in_bulk([pk for pk in (old, new) if pk])
     parts = []
-    for tag, pk, hint in (("del", old, _("removed:")), ("ins", new, _("added:"))):
+    for when, pk, mark in ((_("Before"), old, _deleted), (_("After"), new, _inserted)):
+        image = images.get(pk) if pk else None
         if not pk:
-            continue
-        image = images.get(pk)
-        title, thumbnail = _("(deleted from the library)"), ""
-        if image:
-            title, crop = image.title, CROPS["wide"]
-            url = image.renditions.url(
-                crop, image.renditions.widths(crop)[0], image.renditions.fallback
-            )
-            thumbnail = format_html('<img src="{}" alt="" width="160">', url)
+            title, picture = escape(_("(no image)")), ""
+        elif image is None:
+            title, picture = mark_safe(mark(_("(deleted from the library)"))), ""
+        else:
+            title, picture = mark_safe(mark(image.title)), thumbnail(image, 160)
         parts.append(
             format_html(
-                '<{} class="revision-image"><span class="visually-hidden">{} </span>{}{}</{}>',
-                tag, hint, title, thumbnail, tag,
+                '<figure class="revision-image">{}<figcaption><span class="revision-image__when">'
+                "{}:</span> {}</figcaption></figure>",
+                picture, when, title,
             )
         )  # fmt: skip
-    return mark_safe(" ".join(parts))  # every part is built by format_html
+    return format_html('<div class="revision-images">{}{}</div>', *parts)
 
 
 def diff(old: dict, new: dict) -> list[dict]:
@@ -208,8 +345,10 @@ def diff(old: dict, new: dict) -> list[dict]:
     rows = []
     for name in changed:
         before, after = _readable(name, old.get(name), names), _readable(name, new.get(name), names)
-        if name == "lead_image":
+        if name in workflow.IMAGE_FIELDS:
             html = diff_image(old.get(name), new.get(name))
+        elif name == "body":
+            html = diff_blocks(old.get(name), new.get(name))
         elif isinstance(before, list):
             html = diff_list(before, after)
         else:
@@ -344,13 +483,15 @@ class RevisionsAdminMixin:
                   "or its category no longer exists."),
             )  # fmt: skip
             return redirect(request.path)
-        image = values["lead_image"]
-        if image and not Image.objects.filter(pk=image).exists():
-            del values["lead_image"]  # deleted from the library; the current image stays
-            messages.warning(
-                request,
-                _("The lead image of this version no longer exists; the current one stays."),
-            )
+        for name in workflow.IMAGE_FIELDS:
+            image = values.get(name)
+            if image and not Image.objects.filter(pk=image).exists():
+                del values[name]  # deleted from the library; the current image stays
+                messages.warning(
+                    request,
+                    _("The image “%(field)s” of this version no longer exists; the current one "
+                      "stays.") % {"field": workflow.field_label(name)},
+                )  # fmt: skip
         # Only what differs: a pending change then leaves colleagues' later edits of the
         # other fields alone when it is approved.
         changes = {k: v for k, v in values.items() if current.get(k) != v}

@@ -18,7 +18,7 @@ from django.utils import timezone
 from newsroom.caching import LIST
 from newsroom.sitemaps import OnePageSection, Section, Sections
 
-from .models import Article, Author, Category, Tag, TaggedArticle
+from .models import Article, Author, Category, Tag, TaggedArticle, online_at
 
 NEWS_TEMPLATE = "articles/sitemap_news.xml"
 
@@ -40,17 +40,26 @@ class ArticleSitemap(OnePageSection):
         # Read by primary key range only, and the public ones picked here: with a filter on
         # status the database may walk every published article by date instead.
         rows = self._range().select_related("category")
-        rows = rows.only("slug", "status", "published_at", "updated_at", "category__path")
+        rows = rows.only(
+            "slug", "status", "published_at", "expires_at", "updated_at", "category__path"
+        )
         return [article for article in rows if article.is_public]
 
     def probe(self):
         # As in items(): the range by primary key, then its public rows. The LIMIT keeps the
         # range a subquery of its own, which the database reads first.
-        rows = self._range().values("status", "published_at")[: self.limit]
+        rows = self._range().values("status", "published_at", "expires_at")[: self.limit]
         sql, params = rows.query.sql_with_params()
         now = Article._meta.get_field("published_at").get_db_prep_value(timezone.now(), connection)
-        public = "r.status = %s AND r.published_at <= %s"
-        return f"SELECT 1 FROM ({sql}) r WHERE {public}", [*params, Article.Status.PUBLISHED, now]
+        public = (
+            "r.status = %s AND r.published_at <= %s AND (r.expires_at IS NULL OR r.expires_at > %s)"
+        )
+        return f"SELECT 1 FROM ({sql}) r WHERE {public}", [
+            *params,
+            Article.Status.PUBLISHED,
+            now,
+            now,
+        ]
 
     def lastmod(self, item):
         return item.updated_at or item.published_at
@@ -88,6 +97,7 @@ class NewsSitemap(OnePageSection):
     def _recent(self):
         now = timezone.now()
         return Article.objects.filter(
+            online_at(now),
             status=Article.Status.PUBLISHED,
             published_at__gt=now - self.window,
             published_at__lte=now,
@@ -109,8 +119,9 @@ class NewsSitemap(OnePageSection):
 
 
 class TagSitemap(OnePageSection):
-    """Tags by id range, each only while a published article carries it (a tag page of no
-    public article is a 404): one look-up in the tag's listing index per tag."""
+    """Tags by id range, each only while a public article carries it (a tag page of no
+    public article is a 404): one look-up in the tag's listing index per tag (and its
+    articles by primary key, for their "offline from")."""
 
     changefreq = "daily"
     limit = 2000
@@ -121,7 +132,10 @@ class TagSitemap(OnePageSection):
 
     def items(self):
         first = self.number * self.limit
-        public = TaggedArticle.objects.filter(tag=OuterRef("pk"), listed_at__lte=timezone.now())
+        now = timezone.now()
+        public = TaggedArticle.objects.filter(
+            online_at(now, "content_object__expires_at"), tag=OuterRef("pk"), listed_at__lte=now
+        )
         rows = Tag.objects.filter(pk__gte=first, pk__lt=first + self.limit).filter(Exists(public))
         return rows.order_by("pk").only("slug")
 

@@ -61,8 +61,8 @@ def path_dispatch(request, path):
     article = _article_at(request, slug)
     if article is None:
         return redirect(_former_address(request, path, slug), permanent=True)
-    # From the cached index rather than a join; the lead image is read only when the
-    # article's own parts are not cached (see article_detail).
+    # The category from the cached index rather than a join (the images are joined: the
+    # page's head and top show them when the article's own parts are not cached).
     for category in category_index(request).values():
         if category.pk == article.category_id:
             article.category = category
@@ -85,12 +85,13 @@ def _article_at(request, slug):
         # No article has it, and as a cache key it would be refused with a warning (spaces,
         # over 250 characters): scanners probing odd addresses cost neither.
         return None
+    articles = Article.objects.select_related("lead_image", "social_image")
     if _may_preview(request):
-        return Article.objects.filter(slug=slug).first()
+        return articles.filter(slug=slug).first()
     return caching.cached(
         f"article-at-{slug}",
         [LIST],
-        lambda: Article.objects.published().filter(slug=slug).first(),
+        lambda: articles.published().filter(slug=slug).first(),
         request,
         timeout=settings.HTTP_CACHE_FRAGMENT_TIMEOUT,
     )

@@ -8,8 +8,8 @@ who may not publish becomes a PendingChange: readers keep the live version meanw
 
 Content values: one plain format for an article's content, shared by pending changes,
 revisions and restores: {field name: value} with text as str, "category" as a pk, "tags"
-as a sorted list of names, "authors" as a list of pks and "lead_image" as the library
-image's pk (None for none).
+as a sorted list of names, "authors" as a list of pks and the IMAGE_FIELDS ("lead_image",
+"social_image") as the library image's pk (None for none).
 """
 
 import re
@@ -17,7 +17,7 @@ import re
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action
@@ -34,8 +34,11 @@ PUBLISH_PERMISSION = "articles.publish_article"
 CONTENT_FIELDS = (
     "title", "slug", "kicker", "lead", "body", "category", "tags", "authors",
     "lead_image", "lead_image_alt", "lead_image_caption", "correction_note",
+    "seo_title", "meta_description", "social_title", "social_text", "social_image",
 )  # fmt: skip
-WORKFLOW_FIELDS = ("status", "published_at", "is_lead_story")
+WORKFLOW_FIELDS = ("status", "published_at", "expires_at", "is_lead_story")
+# Library images among the content fields, carried as their pk.
+IMAGE_FIELDS = ("lead_image", "social_image")
 
 
 def can_publish(user) -> bool:
@@ -81,6 +84,43 @@ def check_transition(user, article: Article | None, new_status: str) -> None:
         )
 
 
+def publication_moment(old_status, new_status, published_at, *, keep=False, now=None):
+    """The publication date of an article saved from `old_status` (None: a new one) as
+    `new_status`. Going live for the first time (from a draft or review) with a date in the
+    past, which includes the form's default (the moment it was opened), it is published
+    now: the date tells readers when it came out, and lists, feeds and the news sitemap
+    sort by it. Kept: a future date (it schedules), a past one marked `keep` (backdated on
+    purpose), a withdrawn article's (it was live before) and every later change's."""
+    now = now or timezone.now()
+    first_time = old_status in (None, Article.Status.DRAFT, Article.Status.REVIEW)
+    if new_status == Article.Status.PUBLISHED and first_time and not keep:
+        if published_at is not None and published_at <= now:
+            return now
+    return published_at
+
+
+def check_schedule(user, article: Article | None, moment, now=None) -> None:
+    """Raise ValidationError unless `user` may schedule `article` (as last stored; None: a
+    new one) to go live at `moment` ("Planen"). The publish gates apply as for publishing."""
+    if not can_publish(user):
+        raise ValidationError(
+            _("Scheduling is for the editor on duty (Chef vom Dienst)."), code="not_allowed"
+        )
+    if article is not None and article.pk and article.is_public:
+        raise ValidationError(
+            _("This article is online already. To move it, change its publication date."),
+            code="public",
+        )
+    if moment is None:
+        raise ValidationError(_("Please enter when the article goes live."), code="required")
+    if moment <= (now or timezone.now()):
+        raise ValidationError(
+            _("%(moment)s has passed already. Please choose a moment in the future.")
+            % {"moment": formats.date_format(timezone.localtime(moment), "d.m.Y, H:i")},
+            code="past",
+        )
+
+
 HEADING = re.compile(r"<h([1-6])[\s>]", re.IGNORECASE)
 
 
@@ -103,8 +143,9 @@ def heading_problems(body: str) -> list[str]:
 def publish_problems(values: dict) -> list[str]:
     """Everything missing before an article with `values` may be published, all at once.
 
-    `values` holds title, lead, authors (any non-empty collection), lead_image (an Image,
-    its pk or None), lead_image_alt and body. Photo credits live in the image library."""
+    `values` holds title, lead, authors (any non-empty collection), lead_image and
+    social_image (an Image, its pk or None), lead_image_alt and body. Photo credits live in
+    the image library."""
     problems = []
     if not (values.get("title") or "").strip():
         problems.append(_("a headline"))
@@ -120,6 +161,11 @@ def publish_problems(values: dict) -> list[str]:
             problems.append(_("an alternative text for the lead image"))
         if not image.credit.strip():
             problems.append(_("a photo credit for the lead image (in the image library)"))
+    social = values.get("social_image")
+    if social and not isinstance(social, Image):
+        social = Image.objects.filter(pk=social).first()
+    if social and not social.credit.strip():
+        problems.append(_("a photo credit for the social image (in the image library)"))
     names = text_image_names(values.get("body") or "")
     for title in (
         Image.objects.missing_credit().filter(file__in=names).values_list("title", flat=True)
@@ -143,8 +189,8 @@ def content_values(article: Article) -> dict:
             values[name] = sorted(t.name for t in article.tags.all())
         elif name == "authors":
             values[name] = sorted(a.pk for a in article.authors.all())
-        elif name == "lead_image":
-            values[name] = article.lead_image_id
+        elif name in IMAGE_FIELDS:
+            values[name] = getattr(article, f"{name}_id")
         else:
             values[name] = getattr(article, name)
     return values
@@ -155,14 +201,14 @@ def _apply(article: Article, changes: dict) -> None:
     for name, value in changes.items():
         if name == "category":
             article.category_id = value
-        elif name == "lead_image":
+        elif name in IMAGE_FIELDS:
             if value and not Image.objects.filter(pk=value).exists():
                 raise ValidationError(
-                    _("The lead image has been deleted from the image library since; please "
-                      "choose an image again."),
+                    _("The image “%(field)s” has been deleted from the image library since; "
+                      "please choose an image again.") % {"field": field_label(name)},
                     code="missing_image",
                 )  # fmt: skip
-            article.lead_image_id = value or None
+            setattr(article, f"{name}_id", value or None)
         elif name in CONTENT_FIELDS and name not in ("tags", "authors"):
             setattr(article, name, value)
     article.save()

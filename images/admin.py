@@ -19,7 +19,7 @@ from newsroom.uploads import StorageFailureAdminMixin
 from .forms import ImageAdminForm
 from .models import Image
 from .renditions import CROPS
-from .widgets import thumbnail
+from .widgets import thumbnail, thumbnail_data
 
 # Where an image can be used: the reverse relation, what it means, the admin page of a
 # use and the permission needed to open it, the field naming a use.
@@ -28,6 +28,8 @@ USES = [
      "title"),
     ("text_articles", _("In the text of"), "admin:articles_article_change", "articles.view_article",
      "title"),
+    ("social_articles", _("Social image of"), "admin:articles_article_change",
+     "articles.view_article", "title"),
     ("authors", _("Photo of"), "admin:articles_author_change", "articles.view_author", "name"),
 ]  # fmt: skip
 USES_SHOWN = 20  # per kind on the change page; the rest is counted
@@ -242,7 +244,8 @@ class ImageAdmin(StorageFailureAdminMixin, admin.ModelAdmin):
         ]
 
     def choose_view(self, request, pk):
-        """What the article editor inserts for a chosen image (admin/js/library_chooser.js)."""
+        """What the article editor inserts for a chosen image, and what an image field shows
+        of it at once (admin/js/library_chooser.js)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         image = get_object_or_404(Image, pk=pk)
@@ -250,6 +253,8 @@ class ImageAdmin(StorageFailureAdminMixin, admin.ModelAdmin):
             {
                 "id": image.pk,
                 "title": image.title,
+                "url": reverse("admin:images_image_change", args=[image.pk]),
+                "thumbnail": thumbnail_data(image, 160),
                 "src": image.file.url,
                 "alt": image.alt_text,
                 "caption": image.caption,

@@ -12,25 +12,38 @@ def thumbnail(image, width: int, crop: str = "wide", alt: str = "", css_class: s
     an image): the crop's smallest rendition, its address computed, no query."""
     if image is None:
         return "–"
-    crop = CROPS[crop]
-    renditions = image.renditions
-    stored = renditions.widths(crop)[0]
-    height = round(width * renditions.size(crop, stored)[1] / stored)
+    picture = thumbnail_data(image, width, crop)
     return format_html(
         '<img{} src="{}" alt="{}" width="{}" height="{}" loading="lazy" decoding="async">',
         format_html(' class="{}"', css_class) if css_class else "",
-        renditions.url(crop, stored, renditions.fallback),
+        picture["src"],
         alt,
-        width,
-        height,
+        picture["width"],
+        picture["height"],
     )
+
+
+def thumbnail_data(image, width: int, crop: str = "wide") -> dict:
+    """The address and size of `thumbnail`'s picture, for scripts (no query)."""
+    crop = CROPS[crop]
+    renditions = image.renditions
+    stored = renditions.widths(crop)[0]
+    return {
+        "src": renditions.url(crop, stored, renditions.fallback),
+        "width": width,
+        "height": round(width * renditions.size(crop, stored)[1] / stored),
+    }
 
 
 class ImageChooserWidget(ForeignKeyRawIdWidget):
     """Choose a library image: the magnifier opens the library (thumbnails, search, "add
-    image" to upload a new one); the chosen image is shown as a thumbnail beside its title."""
+    image" to upload a new one); the chosen image is shown as a thumbnail beside its title,
+    at once after choosing (admin/js/library_chooser.js), not only after saving."""
 
     template_name = "admin/images/widgets/image_chooser.html"
+
+    class Media:
+        js = ["admin/js/library_chooser.js"]
 
     def label_and_url_for_value(self, value):
         # Django's lookup, once: the chosen image also gives the thumbnail.

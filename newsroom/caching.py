@@ -17,8 +17,8 @@ conditional request is answered with 304 before any view runs. Every write reach
 `invalidate()` through model signals (saves, deletes, queryset deletes, tag and author
 changes); after the transaction commits it drops the versions and bans the tags in the
 proxy through a purge backend. Changes that come with time and no write (a scheduled
-article going live, an ad's first or last day, the date) end a version lazily at that
-moment, and no cached copy is kept past it.
+article going live, an article going offline, an ad's first or last day, the date) end a
+version lazily at that moment, and no cached copy is kept past it.
 
 An article's own parts (head, text, byline, tags) have a version of their own besides
 (`object_version`), so they outlive the many `list` changes of a news day. The published
@@ -68,18 +68,19 @@ def _next_midnight(now: float) -> float:
     return tomorrow.timestamp()
 
 
-def _next_publication(now: float) -> float | None:
+def _next_article_change(now: float) -> float | None:
     from articles.models import Article
 
-    upcoming = Article.objects.scheduled_after(datetime.fromtimestamp(now, tz=UTC))
+    upcoming = Article.objects.next_change_after(datetime.fromtimestamp(now, tz=UTC))
     return upcoming.timestamp() if upcoming else None
 
 
 # When each tag's version ends without a write: the date in the top bar and the ads' run
-# days change at midnight, the article lists when a scheduled article goes live.
+# days change at midnight, the article lists when a scheduled article goes live or a
+# published one goes offline ("offline from").
 _ENDS_BY_TIME: dict[str, Callable[[float], float | None]] = {
     ALL: _next_midnight,
-    LIST: _next_publication,
+    LIST: _next_article_change,
     ADS: _next_midnight,
     # The widget hides measurements once they are too old, refreshed or not.
     WEATHER: lambda now: now + 15 * 60,

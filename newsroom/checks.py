@@ -10,7 +10,7 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 @register("newsroom", deploy=True)
 def check_site_url(app_configs, **kwargs):
     """E-mails (job ad confirmations, moderation notices) need the site's absolute address."""
-    url = settings.ADS_SITE_URL
+    url = settings.SITE_URL
     if url.startswith(("https://", "http://")) and urlsplit(url).hostname not in LOCAL_HOSTS:
         return []
     return [

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ads",
     "weather",
     "audit",
+    "notifications",
     "redirects",
     "wordpress",
     "django_otp",
@@ -382,8 +383,11 @@ ADS_IMPRESSION_REPORTS_PER_MINUTE = int(os.environ.get("ADS_IMPRESSION_REPORTS_P
 READ_REPEAT_MINUTES = int(os.environ.get("READ_REPEAT_MINUTES", "30"))
 # Longest run an employer may book through the public form.
 ADS_MAX_RUN_DAYS = int(os.environ.get("ADS_MAX_RUN_DAYS", "90"))
-# Address of the public site for links in e-mails to employers and ad staff.
-ADS_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+# Address of the public site for links in e-mails (to employers, ad staff, journalists).
+# In debug, `make run`'s own address, on whatever PORT it was given.
+SITE_URL = os.environ.get(
+    "SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}" if DEBUG else ""
+).rstrip("/")
 
 # HTTP caching of reading pages (newsroom/caching.py). Anonymous readers' pages may be kept
 # by browsers for HTTP_CACHE_MAX_AGE seconds and by a shared proxy for HTTP_CACHE_S_MAXAGE;
@@ -413,3 +417,7 @@ HTTP_CACHE_PURGE_REPEAT_AFTER = float(os.environ.get("HTTP_CACHE_PURGE_REPEAT_AF
 # Audit log of staff actions (audit/): entries older than this many days are deleted by
 # `manage.py purge_audit_log` (run daily).
 AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
+
+# Notifications (notifications/): the first e-mail to someone goes out at once; what
+# follows within this many minutes is gathered into one digest.
+NOTIFICATION_DIGEST_MINUTES = int(os.environ.get("NOTIFICATION_DIGEST_MINUTES", "5"))

@@ -8,7 +8,7 @@ from accounts.forms import AdminLoginForm
 from ads import sitemaps as ad_sitemaps
 from articles import sitemaps as article_sitemaps
 from articles.feeds import LatestArticlesFeed, LatestArticlesRssFeed
-from newsroom import sitemaps
+from newsroom import sitemaps, views
 from newsroom.caching import LIST, cache_tags
 from weather import sitemaps as weather_sitemaps
 
@@ -33,6 +33,7 @@ SITEMAPS = {
 urlpatterns = [
     # Setting up the second factor, below the admin's address (its caching and headers).
     path(_("admin/two-factor/"), include("accounts.urls")),
+    path(_("admin/notifications/"), include("notifications.urls")),
     path("admin/", admin.site.urls),
     # The newest articles as Atom and RSS: the site, and a category with its subcategories.
     path("feed/", cache_tags(LIST)(LatestArticlesFeed()), name="feed"),
@@ -60,5 +61,10 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # In debug a missing page shows Django's technical 404: these show the designed ones.
+    urlpatterns += [
+        path("404/", views.preview_not_found),
+        path("500/", views.server_error),
+    ]
 # The articles' catch-all pattern for categories comes last.
 urlpatterns += [path("", include("articles.urls"))]

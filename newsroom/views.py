@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import DisallowedHost
 from django.http import (
+    Http404,
     HttpResponse,
     HttpResponsePermanentRedirect,
     HttpResponseServerError,
@@ -21,6 +22,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.defaults import page_not_found
 
 from articles.models import main_categories
 
@@ -76,6 +78,11 @@ def _stored_fragment(name: str, *vary_on: str) -> str | None:
         logger.warning("Layout fragment %s unavailable from the cache", name, exc_info=True)
         return None
     return mark_safe(fragment) if fragment is not None else None  # rendered by our templates
+
+
+def preview_not_found(request):
+    """The 404 page as readers get it, for a look in debug (where Django shows its own)."""
+    return page_not_found(request, Http404())
 
 
 @requires_csrf_token

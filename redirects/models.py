@@ -49,7 +49,8 @@ def lookup_keys(key: str) -> list[str]:
 
 # What a target needs: an article's address and whether readers may see it (no text).
 TARGET_FIELDS = ["old_path", "new_path", "article__slug", "article__status",
-                 "article__published_at", "article__category__path"]  # fmt: skip
+                 "article__published_at", "article__expires_at",
+                 "article__category__path"]  # fmt: skip
 
 
 class RedirectQuerySet(models.QuerySet):

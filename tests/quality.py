@@ -10,7 +10,7 @@ import pytest
 VNU_JAR = os.environ.get("VNU_JAR") or str(
     Path(__file__).resolve().parents[1] / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"
 )
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
 def html_errors(pages: dict[str, bytes], folder: Path) -> list[str]:
@@ -35,7 +35,7 @@ def html_errors(pages: dict[str, bytes], folder: Path) -> list[str]:
 
 
 def axe_violations(page) -> list[dict]:
-    """Run axe-core's WCAG 2.1 A/AA rules on the page as it is now."""
+    """Run axe-core's WCAG 2.2 A/AA rules on the page as it is now."""
     import axe_playwright_python
 
     page.evaluate((Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text())

@@ -10,4 +10,5 @@ def share(context, article) -> dict:
     """Share links for `article`, plus "Link kopieren" and "Teilen" where the browser can."""
     request = context["request"]
     url = request.build_absolute_uri(article.get_absolute_url())
-    return {"url": url, "title": article.title, "links": share_links(url, article.title)}
+    title = article.share_title
+    return {"url": url, "title": title, "links": share_links(url, title)}

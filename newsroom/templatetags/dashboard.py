@@ -69,7 +69,9 @@ def article_item(article: Article, note: str) -> Item:
 def article_sections(user, now: datetime) -> list[Section]:
     since = now - timedelta(days=RECENT_DAYS)
     # The lists need no bodies (long, and fetched by the dozen here).
-    articles = Article.objects.only("title", "status", "published_at", "modified_at", "created_by")
+    articles = Article.objects.only(
+        "title", "status", "published_at", "expires_at", "modified_at", "created_by"
+    )
     drafts = articles.filter(status=Article.Status.DRAFT, created_by=user)
     review = articles.filter(status=Article.Status.REVIEW)
     published = articles.filter(status=Article.Status.PUBLISHED)

@@ -33,7 +33,14 @@ def page_url(request, page_obj=None) -> str:
 
 @register.inclusion_tag("includes/meta.html", takes_context=True)
 def page_meta(
-    context, title="", description="", type="website", image=None, image_alt="", index=True
+    context,
+    title="",
+    description="",
+    type="website",
+    image=None,
+    image_alt="",
+    index=True,
+    share_text="",
 ) -> dict:
     """Description, canonical address, Open Graph and Twitter card for the page's head.
 
@@ -41,16 +48,19 @@ def page_meta(
     tagline stands in for a missing one. `image`: {"url", "width", "height"} as from
     `largest_rendition`. Pages not to be indexed (`index=False`: search results, errors,
     previews, the 404) say so and get no canonical address and no og:url (a 404 would
-    only echo what was asked for).
+    only echo what was asked for). `share_text`: what social networks show under the
+    title when it is not the description (an article's own social text).
     Reads nothing from the database.
     """
     request, site = context.get("request"), context.get("site")
     site_name = getattr(site, "site_name", "")
     description = " ".join(str(description).split()) or getattr(site, "tagline", "") or site_name
+    description = Truncator(description).chars(160)
     return {
         "site_name": site_name,
         "title": title or site_name,
-        "description": Truncator(description).chars(160),
+        "description": description,
+        "share_text": " ".join(str(share_text).split()) or description,
         "type": type,
         "url": page_url(request, context.get("page_obj")) if request else "",
         "noindex": not index,

@@ -27,7 +27,9 @@ def test_journalist_writes_and_publishes_an_article(live_server, journalist_logi
     AuthorFactory(name="Ruth Reporter", slug="ruth-reporter")
 
     page.goto(live_server.url + "/admin/articles/article/add/")
-    page.get_by_label("Überschrift:").press_sequentially("Bürgermeister grüßt die Straßenfeger")
+    page.get_by_label("Überschrift:", exact=True).press_sequentially(
+        "Bürgermeister grüßt die Straßenfeger"
+    )
     # The prefilled slug spells umlauts out, like the server does.
     expect(page.locator("#id_slug")).to_have_value("buergermeister-gruesst-die-strassenfeger")
 

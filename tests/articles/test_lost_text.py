@@ -258,7 +258,7 @@ def test_saving_after_the_session_ended_keeps_the_text_until_logged_in_again(
     article = ArticleFactory(title="Stadtfest", body="<p>Alt.</p>")
     admin_login(page, live_server.url, "redakteurin", password)
     page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
-    page.get_by_label("Überschrift:").fill("Stadtfest mit Rekord")
+    page.get_by_label("Überschrift:", exact=True).fill("Stadtfest mit Rekord")
     editor = page.locator(".ck-editor__editable")
     editor.click()
     page.keyboard.press("Control+a")
@@ -272,7 +272,7 @@ def test_saving_after_the_session_ended_keeps_the_text_until_logged_in_again(
 
     note = page.locator("[data-autosave-not-sent]")
     expect(note).to_contain_text("Nicht gespeichert: Sie sind nicht mehr angemeldet.")
-    expect(page.get_by_label("Überschrift:")).to_have_value("Stadtfest mit Rekord")
+    expect(page.get_by_label("Überschrift:", exact=True)).to_have_value("Stadtfest mit Rekord")
     expect(editor).to_contain_text("Zwanzigtausend Gäste")
     assert Article.objects.get().title == "Stadtfest"
 

@@ -8,7 +8,7 @@ from reversion.models import Version
 
 from articles import workflow
 from articles.models import Article, PendingChange
-from articles.revisions import diff, readable_text, version_values, versions_of
+from articles.revisions import Block, diff, text_blocks, version_values, versions_of
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,12 +81,12 @@ def test_diff_lists_only_changed_fields_word_by_word_with_german_labels(history)
                                               "Autorinnen und Autoren"]  # fmt: skip
     title = str(by_name["title"]["html"])
     assert title == (
-        'Rat beschließt <del><span class="visually-hidden">entfernt: </span>neuen</del> Haushalt'
-        ' <ins><span class="visually-hidden">hinzugefügt: </span>für 2026</ins>'
+        'Rat beschließt <del><span class="visually-hidden">gelöscht: </span>neuen</del> Haushalt'
+        ' <ins><span class="visually-hidden">eingefügt: </span>für 2026</ins>'
     )
     body = str(by_name["body"]["html"])
     assert "<del>" in body and "Montag</del>" in body and "Dienstag</ins>" in body
-    assert "<p>" not in body and "Kritik" in body
+    assert "Kritik" in body  # block by block: see tests/articles/test_diff.py
     assert "Rathaus" in str(by_name["tags"]["html"]) and "Finanzen</ins>" in str(
         by_name["tags"]["html"]
     )
@@ -104,14 +104,18 @@ def test_diff_escapes_text_and_names_unknown_authors_and_categories():
     assert "category" not in rows
 
 
-def test_readable_text_keeps_paragraphs_and_headings_apart():
+def test_text_blocks_keep_paragraphs_headings_and_list_items_apart():
     html = (
         "<p>Erster&nbsp;Absatz\nim Quelltext.</p><h2>Zwischen&shy;titel</h2>"
-        "<ul><li>A</li><li>B</li></ul>"
+        "<ul><li>A</li><li>B</li></ul><p>Zeile<br>Nächste</p>"
     )
-    text = readable_text(html)
-    assert text.split("\n\n")[0] == "Erster\xa0Absatz im Quelltext."
-    assert "Zwischen\xadtitel" in text and "• A\n• B" in text
+    assert text_blocks(html) == [
+        Block("p", "Erster\xa0Absatz im Quelltext."),
+        Block("h2", "Zwischen\xadtitel"),
+        Block("li", "A", "ul"),
+        Block("li", "B", "ul"),
+        Block("p", "Zeile\nNächste"),
+    ]
 
 
 def test_versions_page_lists_versions_and_links_from_the_change_form(admin_client, history):
@@ -245,17 +249,20 @@ def test_a_changed_lead_image_shows_both_images_and_a_deleted_one_is_not_restore
         rows = diff(version_values(first), version_values(current))
         (row,) = (row for row in rows if row["name"] == "lead_image")
         assert row["label"] == "Aufmacherbild"
-        html = str(row["html"])
-        return html.split("</del>")[0], html.split("<ins ")[1]
+        before, after, _end = str(row["html"]).split("</figure>")
+        return before, after
 
-    # Both images by their library title, each with a thumbnail.
-    for part, image in zip(image_row(), (old_image, new_image), strict=True):
+    # Before and after by their library title, each with a thumbnail.
+    for part, image, word in zip(
+        image_row(), (old_image, new_image), ("Vorher", "Nachher"), strict=True
+    ):
         assert image.title in part and f'<img src="/media/renditions/{image.pk}/' in part
+        assert f"{word}:" in part
 
     old_title = old_image.title
     old_image.delete()  # no article uses it any more: the library lets it go
     removed, added = image_row()
-    assert "gelöscht" in removed  # deleted from the library: no title, no thumbnail
+    assert "(aus der Bibliothek gelöscht)" in removed  # no title, no thumbnail
     assert old_title not in removed and "<img" not in removed
     assert new_image.title in added
 
@@ -265,7 +272,7 @@ def test_a_changed_lead_image_shows_both_images_and_a_deleted_one_is_not_restore
     assert article.title == "Rat beschließt neuen Haushalt"
     assert article.lead_image == new_image
     html = admin_client.get(versions_url("versions", article)).content.decode()
-    assert "Das Aufmacherbild dieser Version ist nicht mehr vorhanden" in html
+    assert "Das Bild „Aufmacherbild“ dieser Version ist nicht mehr vorhanden" in html
 
 
 def test_restoring_a_version_brings_its_lead_image_back(admin_client, journalist, history):

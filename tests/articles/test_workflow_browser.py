@@ -72,7 +72,7 @@ def test_an_article_goes_through_review_and_a_later_change_waits_for_approval(
     # --- The Redaktion member writes the article and submits it for review.
     writer = log_in(page, live_server, "selin")
     writer.goto(live_server.url + "/admin/articles/article/add/")
-    writer.get_by_label("Überschrift:").fill(HEADLINE)
+    writer.get_by_label("Überschrift:", exact=True).fill(HEADLINE)
     writer.get_by_label("Kürzel für die Adresse:").fill("neue-buslinie")
     choose(writer, "category", "Verkehr", "Verkehr")
     editor_area = writer.locator(".ck-editor__editable")
@@ -102,7 +102,7 @@ def test_an_article_goes_through_review_and_a_later_change_waits_for_approval(
     expect(cvd.get_by_role("heading", name="Status: In Prüfung")).to_be_visible(timeout=TIMEOUT)
     cvd.get_by_text("Verlauf des Status").click()
     expect(cvd.get_by_role("cell", name="Bitte die Uhrzeiten prüfen.")).to_be_visible()
-    cvd.get_by_label("Überschrift:").fill(CORRECTED)
+    cvd.get_by_label("Überschrift:", exact=True).fill(CORRECTED)
     cvd.get_by_label("Status:", exact=True).select_option(label="Veröffentlicht")
     cvd.get_by_label("Kommentar zur Statusänderung:").fill("Tippfehler korrigiert.")
     save(cvd)

@@ -69,7 +69,7 @@ def test_writing_an_article_in_the_admin_violates_no_policy(
 
     response = page.goto(live_server.url + "/admin/articles/article/add/")
     assert "script-src 'self';" in response.headers["content-security-policy"]
-    page.get_by_label("Überschrift:").press_sequentially("Neuer Brunnen am Markt")
+    page.get_by_label("Überschrift:", exact=True).press_sequentially("Neuer Brunnen am Markt")
     expect(page.locator("#id_slug")).to_have_value("neuer-brunnen-am-markt")  # prepopulate.js
     page.get_by_label("Anreißer:").fill("Der Brunnen sprudelt wieder.")
     page.locator(".field-category .select2-selection").click()  # autocomplete.js, select2

@@ -21,8 +21,9 @@
     let dirty = false; // changes not yet saved with the form (for the leave warning)
     let submitting = false;
     let inFlight = null;
-    // What the server last stored; the text sent back with errors is stored nowhere yet.
-    let lastSent = document.querySelector(".errornote") ? "" : null;
+    // What the server last stored; the text sent back with errors (or after a colleague's
+    // save, which is no error) is stored nowhere yet.
+    let lastSent = document.querySelector(".errornote, .edit-conflict") ? "" : null;
     if (lastSent === "") {
       dirty = true;
     }

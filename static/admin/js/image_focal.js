@@ -93,7 +93,8 @@
       });
     }
 
-    if (picture.getAttribute("src")) {
+    // The template shows the picker (not `hidden`) when the image has a preview.
+    if (!box.hidden) {
       show();
     }
   }

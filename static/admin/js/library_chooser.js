@@ -1,4 +1,5 @@
-// "Insert from the library" for CKEditor 5 fields (django-ckeditor-5).
+// "Insert from the library" for CKEditor 5 fields (django-ckeditor-5), and the chosen
+// image of image fields shown at once (at the end).
 //
 // Every textarea with data-library-chooser="<image changelist URL>" gets a button after its
 // editor. The button opens the image library as a Django admin popup, exactly as a raw-id
@@ -145,10 +146,83 @@
     });
   }
 
+  // Image fields (images.widgets.ImageChooserWidget): the raw id input holds the chosen
+  // image's number; its thumbnail, credit and title are shown at once, read from the same
+  // "<id>/auswahl/" address, not only after saving.
+  function showChosen(preview, input) {
+    const id = input.value.trim();
+    const label = input.parentElement.querySelector(":scope > strong");
+    if (!/^\d+$/.test(id)) {
+      preview.replaceChildren();
+      if (label) {
+        label.remove();
+      }
+      return;
+    }
+    const url = new URL(id + "/auswahl/", new URL(preview.dataset.library, window.location.href));
+    fetch(url.href, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (image) {
+        if (input.value.trim() !== id) {
+          return; // another image was chosen meanwhile
+        }
+        const picture = document.createElement("img");
+        picture.src = image.thumbnail.src;
+        picture.width = image.thumbnail.width;
+        picture.height = image.thumbnail.height;
+        picture.alt = ""; // the title beside the field names it
+        const credit = document.createElement("span");
+        if (image.credit) {
+          credit.textContent = preview.dataset.labelCredit + ": " + image.credit;
+        } else {
+          credit.className = "errornote";
+          credit.textContent = preview.dataset.msgNoCredit;
+        }
+        preview.replaceChildren(picture, credit);
+        // Django's label after the magnifier, as the saved form shows it.
+        const link = document.createElement("a");
+        link.href = image.url;
+        link.textContent = image.title;
+        const strong = label || document.createElement("strong");
+        strong.replaceChildren(link);
+        if (!label) {
+          input.parentElement.append(" ", strong);
+        }
+      })
+      .catch(function (error) {
+        preview.replaceChildren(); // no number of a library image: nothing to show
+        if (window.console) {
+          console.error(error);
+        }
+      });
+  }
+
+  function addPreview(preview) {
+    const input = document.getElementById(preview.dataset.imageChooser);
+    if (!input) {
+      return;
+    }
+    const update = function () {
+      showChosen(preview, input);
+    };
+    // Django's popup announces the choice with a jQuery "change"; jQuery sees typed ones too.
+    if (window.django && window.django.jQuery) {
+      window.django.jQuery(input).on("change", update);
+    } else {
+      input.addEventListener("change", update);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     // By now Django's RelatedObjectLookups.js has defined the functions the popup calls.
     wrap("dismissRelatedLookupPopup");
     wrap("dismissAddRelatedObjectPopup");
     document.querySelectorAll("textarea[data-library-chooser]").forEach(addChooser);
+    document.querySelectorAll("[data-image-chooser]").forEach(addPreview);
   });
 })();
