@@ -82,3 +82,19 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 800}, "locale": "de-DE"}
+
+
+@pytest.fixture
+def trainee(django_user_model):
+    """A "Redaktion" member: writes and submits."""
+    from tests.factories import member
+
+    return member(django_user_model, "selin", "Redaktion")
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """The "Chef vom Dienst": publishes, schedules, approves corrections."""
+    from tests.factories import member
+
+    return member(django_user_model, "miriam", "Chef vom Dienst")

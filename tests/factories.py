@@ -4,7 +4,9 @@ from datetime import timedelta
 from io import BytesIO
 
 import factory
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
@@ -72,3 +74,19 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.set(extracted)
+
+
+STAFF_PASSWORD = "lang-genug-123"
+
+
+def member(django_user_model, username, group=None, **extra):
+    """A staff account in `group` (the groups come from the migrations), with a logged-in
+    test client: (user, client)."""
+    fields = {"is_staff": True, "first_name": username.title(), "email": f"{username}@example.org"}
+    fields |= extra
+    user = django_user_model.objects.create_user(username, password=STAFF_PASSWORD, **fields)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    client = Client()
+    client.force_login(user)
+    return user, client

@@ -16,7 +16,7 @@ from lxml import html as lxml_html
 
 from articles.models import Article
 from tests.articles.test_admin import change_form_data
-from tests.articles.test_workflow import add_form, change_url, member
+from tests.articles.test_workflow import add_form, change_url
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,16 +24,6 @@ pytestmark = pytest.mark.django_db
 ADD = reverse("admin:articles_article_add")
 PLANNING = reverse("admin:articles_article_planning")
 BROWSER_PASSWORD = "lang-genug-und-geheim-123"
-
-
-@pytest.fixture
-def trainee(django_user_model):
-    return member(django_user_model, "selin", "Redaktion")
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return member(django_user_model, "miriam", "Chef vom Dienst")
 
 
 def local_input(moment) -> str:

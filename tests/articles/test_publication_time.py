@@ -19,22 +19,12 @@ from django.utils import formats, timezone
 from articles import workflow
 from articles.models import Article, PendingChange, StatusChange, TaggedArticle
 from tests.articles.test_admin import change_form_data
-from tests.articles.test_workflow import add_form, change_url, member
+from tests.articles.test_workflow import add_form, change_url
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
 ADD = reverse("admin:articles_article_add")
-
-
-@pytest.fixture
-def trainee(django_user_model):
-    return member(django_user_model, "selin", "Redaktion")
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return member(django_user_model, "miriam", "Chef vom Dienst")
 
 
 def form_date(moment) -> dict:

@@ -17,8 +17,7 @@ from articles.models import PendingChange
 from images.renditions import CROPS
 from newsroom.models import SiteSettings
 from tests.articles.test_admin import change_form_data
-from tests.articles.test_workflow import member
-from tests.factories import ArticleFactory, CategoryFactory, ImageFactory, image_upload
+from tests.factories import ArticleFactory, CategoryFactory, ImageFactory, image_upload, member
 
 pytestmark = pytest.mark.django_db
 BASE = "http://testserver"

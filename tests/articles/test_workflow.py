@@ -7,41 +7,15 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, PendingChange, StatusChange
 from images.models import Image
 from tests.articles.test_admin import change_form_data
-from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, ImageFactory
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, ImageFactory, member
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "lang-genug-123"
-
-
-def member(django_user_model, username, group):
-    user = django_user_model.objects.create_user(
-        username, password=PASSWORD, is_staff=True, first_name=username.title()
-    )
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return user, client
-
-
-@pytest.fixture
-def trainee(django_user_model):
-    """A "Redaktion" member (the group comes from the migrations)."""
-    return member(django_user_model, "selin", "Redaktion")
-
-
-@pytest.fixture
-def editor(django_user_model):
-    """The "Chef vom Dienst"."""
-    return member(django_user_model, "miriam", "Chef vom Dienst")
 
 
 def add_form(category, author, **extra):

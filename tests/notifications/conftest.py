@@ -1,19 +1,9 @@
 import pytest
-from django.contrib.auth.models import Group, Permission
-from django.test import Client
+from django.contrib.auth.models import Permission
 
-PASSWORD = "lang-genug-123"
+from tests.factories import STAFF_PASSWORD, member
+
 SITE = "https://lindenau.example"
-
-
-def member(django_user_model, username, group=None, **extra):
-    fields = {"is_staff": True, "first_name": username.title(), "email": f"{username}@example.org"}
-    user = django_user_model.objects.create_user(username, password=PASSWORD, **fields | extra)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return user, client
 
 
 @pytest.fixture(autouse=True)
@@ -23,22 +13,14 @@ def _site(settings):
 
 
 @pytest.fixture
-def trainee(django_user_model):
-    return member(django_user_model, "selin", "Redaktion")
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return member(django_user_model, "miriam", "Chef vom Dienst")
-
-
-@pytest.fixture
 def newsdesk(django_user_model, editor):
     """Everyone who decides what goes live, and some who look alike but do not."""
     publish = Permission.objects.get(codename="publish_article")
     direct, _client = member(django_user_model, "jonas")
     direct.user_permissions.add(publish)
-    boss = django_user_model.objects.create_superuser("chefin", "chefin@example.org", PASSWORD)
+    boss = django_user_model.objects.create_superuser(
+        "chefin", "chefin@example.org", STAFF_PASSWORD
+    )
     member(django_user_model, "ehemalig", "Chef vom Dienst", is_active=False)
     member(django_user_model, "extern", is_staff=False)[0].user_permissions.add(publish)
     return {"miriam": editor[0], "jonas": direct, "chefin": boss}

@@ -15,9 +15,7 @@ from lxml import html as lxml_html
 
 from articles.models import Article, ArticleComment, StatusChange
 from notifications.models import Notification
-from tests.factories import ArticleFactory, AuthorFactory
-
-from .conftest import member
+from tests.factories import ArticleFactory, AuthorFactory, member
 
 pytestmark = pytest.mark.django_db
 

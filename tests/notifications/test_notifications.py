@@ -13,9 +13,9 @@ from articles.models import Article, PendingChange
 from notifications.models import MailSettings, Notification
 from tests.articles.test_admin import change_form_data
 from tests.articles.test_workflow import add_form
-from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, member
 
-from .conftest import SITE, member
+from .conftest import SITE
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,9 @@ from articles.groups import EDITOR_GROUP_NAME, GROUP_NAME, ensure_groups
 from articles.models import Article, StatusChange
 from notifications.models import Notification
 from tests.browser import admin_login
-from tests.factories import ArticleFactory, AuthorFactory
+from tests.factories import STAFF_PASSWORD as PASSWORD
+from tests.factories import ArticleFactory, AuthorFactory, member
 from tests.quality import axe_violations, html_errors
-
-from .conftest import PASSWORD, member
 
 TIMEOUT = 10_000  # ms
 

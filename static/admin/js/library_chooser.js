@@ -59,17 +59,24 @@
     chooser.status.classList.toggle("library-chooser__status--error", Boolean(isError));
   }
 
+  // The library's JSON for one image (images.admin choose_view).
+  function imageData(url) {
+    return fetch(url.href, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    }).then(function (response) {
+      if (!response.ok) {
+        throw new Error("HTTP " + response.status);
+      }
+      return response.json();
+    });
+  }
+
   function insert(chooser, imageId) {
     const textarea = chooser.textarea;
     const base = new URL(textarea.dataset.libraryChooser, window.location.href);
     const url = new URL(encodeURIComponent(imageId) + "/auswahl/", base);
-    fetch(url.href, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        return response.json();
-      })
+    imageData(url)
       .then(function (image) {
         const editor = editorFor(textarea);
         const command = editor && editor.commands.get("insertImage");
@@ -160,13 +167,7 @@
       return;
     }
     const url = new URL(id + "/auswahl/", new URL(preview.dataset.library, window.location.href));
-    fetch(url.href, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        return response.json();
-      })
+    imageData(url)
       .then(function (image) {
         if (input.value.trim() !== id) {
           return; // another image was chosen meanwhile
