@@ -59,10 +59,14 @@ def week(start: date) -> list[dict]:
 
 
 def _start(value: str | None) -> date:
+    """The first day shown: `value` as YYYY-MM-DD, else today (also for a date whose week, or
+    a week link, would pass the calendar's ends)."""
     try:
-        return date.fromisoformat(value or "")
-    except ValueError:
+        start = date.fromisoformat(value or "")
+        start - timedelta(days=DAYS), start + timedelta(days=2 * DAYS)
+    except (ValueError, OverflowError):
         return timezone.localdate()
+    return start
 
 
 class PlanningAdminMixin:

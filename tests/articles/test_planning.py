@@ -266,6 +266,8 @@ def test_the_week_pages_by_seven_days(editor):
     assert article.title not in cvd.get(PLANNING).content.decode()
     # A broken date shows this week rather than an error.
     assert cvd.get(PLANNING, {"von": "morgen"}).status_code == 200
+    assert cvd.get(PLANNING, {"von": "9999-12-30"}).status_code == 200  # no week after it
+    assert cvd.get(PLANNING, {"von": "0001-01-02"}).status_code == 200  # nor one before
 
 
 def test_the_week_needs_the_view_permission(django_user_model, client):
