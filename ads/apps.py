@@ -17,4 +17,11 @@ class AdsConfig(AppConfig):
     verbose_name = _("Ads")
 
     def ready(self):
+        from newsroom import caching
+
+        from .models import JOBS
+
         post_migrate.connect(ensure_role, sender=self)
+        # Banners are on every page (`ads`, newsroom.caching); job ads only where `jobs` is.
+        caching.watch("ads.JobAd", JOBS, versions=[caching.ADS])
+        caching.watch("ads.Banner", caching.ADS)

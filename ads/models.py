@@ -125,6 +125,11 @@ class JobAdQuerySet(RunQuerySet):
         )
 
 
+# The page tag of everything that shows job ads (the board, an ad's page, the boxes):
+# an employer's ad approved bans these, not every page with a banner (`ads`).
+JOBS = "jobs"
+
+
 class JobAd(RunDates):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("submitted")

@@ -3,7 +3,7 @@
 from newsroom.caching import ADS
 from newsroom.sitemaps import OnePageSection, Sections
 
-from .models import JobAd
+from .models import JOBS, JobAd
 
 
 class JobSitemap(OnePageSection):
@@ -11,7 +11,7 @@ class JobSitemap(OnePageSection):
     the pages with JobPosting data. Ads start and end at midnight, when `ads` changes."""
 
     changefreq = "daily"
-    cache_tags = (ADS,)
+    cache_tags = (ADS, JOBS)
 
     def items(self):
         return ["ads:job-list", *JobAd.objects.for_board().only("title")]

@@ -20,7 +20,7 @@ from newsroom.uploads import StorageFailed, storing_files
 from newsroom.validators import validate_http_url
 
 from .forms import JobAdSubmitForm
-from .models import Banner, JobAd
+from .models import JOBS, Banner, JobAd
 from .services import (
     SubmissionLimitReached,
     ad_click_count,
@@ -72,7 +72,7 @@ def _gone(request, *, job: JobAd | None = None) -> HttpResponse:
     return render(request, "ads/ad_gone.html", {"ad": job}, status=410)
 
 
-@cache_tags(ADS)
+@cache_tags(ADS, JOBS)
 def job_list(request):
     ads = JobAd.objects.for_board()
     places = sorted(set(JobAd.objects.live().values_list("place", flat=True)))
@@ -87,7 +87,7 @@ def job_list(request):
     )
 
 
-@cache_tags(ADS)
+@cache_tags(ADS, JOBS)
 def job_detail(request, pk: int, slug: str):
     ad = get_object_or_404(JobAd.objects.filter(status=JobAd.Status.APPROVED), pk=pk)
     if ad.has_ended():
@@ -151,7 +151,7 @@ def job_submit_done(request):
     return render(request, "ads/job_submit_done.html")
 
 
-@cache_tags(ADS)
+@cache_tags(ADS, JOBS)
 def ads_index(request):
     """/anzeigen/ itself: paid content is found in the job board."""
     return redirect("ads:job-list")

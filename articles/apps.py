@@ -18,4 +18,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self):
+        from . import invalidation
+
         post_migrate.connect(ensure_roles, sender=self)
+        invalidation.connect()

@@ -13,12 +13,16 @@ SQLite: an FTS5 table `articles_article_search` (contentless, rowid = article id
 sync by triggers. The query's words are reduced to their stems with the same Snowball
 stemmer PostgreSQL uses; a stem of PREFIX_MIN letters or more matches as a prefix
 ("Hallenbad" finds "Hallenbads"), a shorter one its inflected forms ("Rat" finds "Rates",
-not "Rathaus"). Case and umlauts are folded ("überschuss" finds "Überschuss").
+not "Rathaus"). Case and umlauts are folded ("überschuss" finds "Überschuss"). A prefix is
+asked for as the indexed words that begin with it, looked up in the index's vocabulary at
+each search (FTS5 would read every match of a prefix in the archive before the first).
 
 Both look at a bounded candidate set, the `RESULT_LIMIT` newest published matches (a common
 word in 50,000 articles must not make the database fetch 50,000 rows per page view), and
-rank only those: a word in the title or a tag counts more than one in the body, then newer
-before older.
+rank only those: a word in the title or a tag counts more than one in the kicker or lead,
+and that more than one in the body, then newer before older (PostgreSQL: ts_rank, which
+also weighs how often and how close together the words occur; SQLite: per word the best
+field it is in, from the candidates' own fields).
 """
 
 import functools
@@ -43,6 +47,10 @@ RESULT_LIMIT = 100
 MAX_WORDS = 16
 # SQLite: stems this long match as prefixes; shorter ones would match too much ("rat").
 PREFIX_MIN = 6
+# SQLite: a prefix is searched as the index's terms that begin with it, at most this many
+# (FTS5 reads a prefix's every match in the archive before the first result, a term's
+# newest matches only); beyond, as the prefix.
+PREFIX_TERMS = 30
 # Inflections a short stem is searched with on SQLite (PostgreSQL's stemmer knows them).
 SUFFIXES = ("", "e", "em", "en", "ens", "er", "ern", "es", "n", "s")
 # PostgreSQL: query words with a stem this long are also looked for inside compounds.
@@ -56,10 +64,19 @@ PG_INDEX = "articles_article_search_gin"
 # A tsvector column kept by a trigger and indexed with GIN (migrations 0005, 0009).
 PG_DOCUMENT = "search_document"
 PG_TERMS = "articles_search_term"
-# Weights of (title, kicker, lead, body, tags) in SQLite's bm25().
-SQLITE_WEIGHTS = "10.0, 4.0, 4.0, 1.0, 10.0"
+SQLITE_TAGS = "articles_article_search_tags"
+# A per-connection fts5vocab table over SQLITE_TABLE (see _sqlite_terms).
+SQLITE_VOCAB = "articles_article_search_vocab"
+# SQLite's rank: per query word the weight of the best field it is in: title or tags,
+# kicker or lead, otherwise (it matched) the body. Not bm25(): its first call counts every
+# article holding each term of the query, whose cost grows with the archive (3 of the 8 ms
+# of „Sanierung Hallenbad“ at 100,000 articles, 0.2 ms at 200).
+SQLITE_WEIGHTS = (10.0, 4.0, 1.0)
 
 _WORD = re.compile(r"[^\W_]+")
+# Prefixes whose index terms are looked up on SQLite: German letters and digits, which
+# fts5_fold() folds as FTS5's tokenizer does (anything else stays an FTS5 prefix query).
+_FTS5_PLAIN = re.compile(r"[0-9a-zß]+")
 _WORDS_AND_GAPS = re.compile(r"([^\W_]+)")
 
 
@@ -84,22 +101,105 @@ def stem(word: str) -> str:
     return snowballstemmer.stemmer("german").stemWord(word.lower())
 
 
-def fts5_query(words: list[str]) -> str:
-    """An FTS5 query needing every word: each one a group of FTS5 strings (never operators),
-    its stem as a prefix or its inflected forms, and the word itself as typed."""
+def fts5_groups(words: list[str], expand=None) -> list[list[tuple[str, bool]]]:
+    """Per word the FTS5 strings of which an article must hold one, each (string, whether a
+    prefix): its stem as a prefix or its inflected forms, and the word itself as typed.
 
-    def quoted(term: str) -> str:
-        return '"{}"'.format(term.replace('"', '""'))
-
+    `expand(prefixes)`, if given, returns for each prefix the index's terms that begin with
+    it (or nothing, when they are too many): those terms replace the prefix."""
     groups = []
     for word in words:
         base = stem(word)
         if len(base) >= PREFIX_MIN:
-            terms = {f"{quoted(base)}*", f"{quoted(word)}*"}
+            # The word as typed only when the stem's prefix does not cover it already
+            # ("sanier"* finds all "sanierung"* does).
+            prefixes = [fts5_fold(base)]
+            if not fts5_fold(word).startswith(prefixes[0]):
+                prefixes.append(fts5_fold(word))
+            groups.append([(prefix, True) for prefix in prefixes])
         else:
-            terms = {quoted(form + suffix) for form in (base, word) for suffix in SUFFIXES}
-        groups.append("(" + " OR ".join(sorted(terms)) + ")")
-    return " AND ".join(groups)
+            forms = {form + suffix for form in (base, word) for suffix in SUFFIXES}
+            groups.append([(form, False) for form in sorted(forms)])
+    # Only words the tokenizer is known to fold as fts5_fold() does.
+    wanted = [t for group in groups for t, prefix in group if prefix and _FTS5_PLAIN.fullmatch(t)]
+    if expand is None or not wanted:
+        return groups
+    expanded = dict(zip(wanted, expand(wanted), strict=True))
+    return [
+        sorted({
+            (term, False) if found else (string, True)
+            for string, prefix in group
+            for found in [expanded.get(string) if prefix else None]
+            for term in (found or [string])
+        })
+        if any(prefix for _s, prefix in group)
+        else group
+        for group in groups
+    ]  # fmt: skip
+
+
+def fts5_query(words: list[str], expand=None) -> str:
+    """An FTS5 query needing every word (see fts5_groups): strings, never operators."""
+    return _fts5_match(fts5_groups(words, expand))
+
+
+def _fts5_match(groups) -> str:
+    def quoted(string: str, prefix: bool) -> str:
+        return '"{}"{}'.format(string.replace('"', '""'), "*" if prefix else "")
+
+    return " AND ".join(
+        "(" + " OR ".join(quoted(string, prefix) for string, prefix in group) + ")"
+        for group in groups
+    )
+
+
+_COMBINING = re.compile("[\u0300-\u036f]")
+
+
+def fts5_fold(text: str) -> str:
+    """`text` as SQLite's FTS5 tokenizer (unicode61 remove_diacritics 2) indexes German words:
+    lower case, without diacritics; unlike fold(), "ß" stays."""
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.lower()))
+
+
+def _rank_pattern(group: list[tuple[str, bool]]) -> re.Pattern:
+    """A pattern finding one of the group's strings as a word (or a word's beginning, for a
+    prefix) in fts5_fold()ed text."""
+    words = [re.escape(fts5_fold(s)) for s, prefix in group if not prefix]
+    beginnings = [re.escape(fts5_fold(s)) for s, prefix in group if prefix]
+    either = []
+    if words:
+        either.append(f"(?:{'|'.join(words)})(?![^\\W_])")
+    if beginnings:
+        either.append(f"(?:{'|'.join(beginnings)})")
+    return re.compile(f"(?<![^\\W_])(?:{'|'.join(either)})")
+
+
+def _sqlite_terms(cursor, prefixes: list[str]) -> list[list[str]]:
+    """For each prefix the FTS5 index's terms that begin with it, or [] when there are more
+    than PREFIX_TERMS. One statement: per prefix a chain of lookups, each the first term
+    after the last one found (an fts5vocab cursor starts at its lower bound and stops at
+    LIMIT 1, so no lookup reads more than a term's first entry)."""
+    cursor.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{SQLITE_VOCAB} "
+        f"USING fts5vocab(main, {SQLITE_TABLE}, instance)"
+    )
+    ctes, selects, params = [], [], []
+    for i, prefix in enumerate(prefixes):
+        last = prefix + chr(0x10FFFF)  # above every term that begins with the prefix
+        ctes.append(
+            f"t{i}(term) AS (SELECT (SELECT term FROM temp.{SQLITE_VOCAB} WHERE term >= %s "
+            f"AND term <= %s LIMIT 1) UNION ALL SELECT (SELECT term FROM temp.{SQLITE_VOCAB} "
+            f"WHERE term >= t{i}.term || char(1) AND term <= %s LIMIT 1) FROM t{i} "
+            f"WHERE t{i}.term IS NOT NULL LIMIT %s)"
+        )
+        params += [prefix, last, last, PREFIX_TERMS + 1]
+        selects.append(f"SELECT {i}, term FROM t{i} WHERE term IS NOT NULL")
+    cursor.execute(f"WITH RECURSIVE {', '.join(ctes)} {' UNION ALL '.join(selects)}", params)
+    terms = [[] for _ in prefixes]
+    for i, term in cursor.fetchall():
+        terms[i].append(term)
+    return [found if len(found) <= PREFIX_TERMS else [] for found in terms]
 
 
 def _pg_query(words: list[str]) -> tuple[str, list]:
@@ -142,19 +242,40 @@ def _candidates(words: list[str]) -> list[tuple[int, float, object]]:
     if connection.vendor == "sqlite":
         # The FTS5 index yields matches by descending rowid (= article id) and the LIMIT
         # stops it early: no sort of all matches, however many articles contain the word.
-        # bm25() is better the lower it is.
+        # The ranked fields come along, the candidates' own, so ranking costs the same
+        # in any archive.
         table = SQLITE_TABLE
         sql = (
-            f"SELECT {table}.rowid, -bm25({table}, {SQLITE_WEIGHTS}), a.published_at "
-            f"FROM {table} JOIN articles_article AS a ON a.id = {table}.rowid "
+            f"SELECT {table}.rowid, a.published_at, a.title, coalesce(t.tags, ''), a.kicker, "
+            f"a.lead FROM {table} JOIN articles_article AS a ON a.id = {table}.rowid "
+            f"LEFT JOIN {SQLITE_TAGS} AS t ON t.article_id = {table}.rowid "
             f"WHERE {table} MATCH %s AND a.status = %s AND a.published_at <= %s "
             f"ORDER BY {table}.rowid DESC LIMIT %s"
         )
-        params = [fts5_query(words), "published", _db_time(now), RESULT_LIMIT]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+            groups = fts5_groups(words, expand=functools.partial(_sqlite_terms, cursor))
+            cursor.execute(sql, [_fts5_match(groups), "published", _db_time(now), RESULT_LIMIT])
+            rows = cursor.fetchall()
+        patterns = [_rank_pattern(group) for group in groups]
+        return [(pk, _sqlite_rank(patterns, fields), published) for pk, published, *fields in rows]
     raise NotImplementedError(f"no article search for {connection.vendor}")
+
+
+def _sqlite_rank(patterns, fields) -> float:
+    """The sum over the query's words (patterns of _rank_pattern) of the weight of the best
+    field holding the word: title or tags, else kicker or lead, else (it matched) the body.
+    `fields`: title, tags, kicker, lead."""
+    title, tags, kicker, lead = fields
+    top, middle = fts5_fold(f"{title} {tags}"), None
+    rank = 0.0
+    for pattern in patterns:
+        if pattern.search(top):
+            rank += SQLITE_WEIGHTS[0]
+            continue
+        if middle is None:
+            middle = fts5_fold(f"{kicker} {lead}")
+        rank += SQLITE_WEIGHTS[1] if pattern.search(middle) else SQLITE_WEIGHTS[2]
+    return rank
 
 
 def _db_time(moment):
@@ -168,7 +289,7 @@ def _pg_candidates(words: list[str], now) -> list[tuple[int, float, object]]:
     Two ways to find them, chosen by the matches per article seen so far:
     - a walk: articles newest first through the date index, each one's document tested,
       as many as should hold the missing matches (at first PG_WALK_ROWS): right where
-      matches are frequent;
+      matches are frequent, or only a few are missing;
     - a window: the GIN index's matches ANDed in a bitmap with a span of the date index,
       so only articles that match and lie in the span are read: right where matches are
       rare, as the GIN index's work grows with the word's matches in the whole archive.
@@ -215,7 +336,10 @@ class _PgSearch:
         while self.border is not None and len(self.found) < RESULT_LIMIT:
             missing = RESULT_LIMIT - len(self.found)
             share = len(self.found) / self.searched
-            if share >= PG_WALK_SHARE:
+            # Walking on for a few missing matches costs less than any window, however
+            # rare the matches: a window reads the word index's matches in the whole
+            # archive („Bürgerversammlung“ is in most articles: 50 ms at a million).
+            if share >= PG_WALK_SHARE or (share and 1.5 * missing / share <= PG_WALK_ROWS):
                 self.walk(math.ceil(1.5 * missing / share))
             else:
                 wanted = self.searched * PG_WINDOW_GROWTH

@@ -18,6 +18,7 @@ from django.utils import timezone
 from newsroom.caching import LIST
 from newsroom.sitemaps import OnePageSection, Section, Sections
 
+from .invalidation import SITEMAP
 from .models import Article, Author, Category, Tag, TaggedArticle, online_at
 
 NEWS_TEMPLATE = "articles/sitemap_news.xml"
@@ -26,7 +27,7 @@ NEWS_TEMPLATE = "articles/sitemap_news.xml"
 class ArticleSitemap(OnePageSection):
     changefreq = "daily"
     limit = 2000  # URLs per section: each section page renders at most this many
-    cache_tags = (LIST,)
+    cache_tags = (LIST, SITEMAP)
 
     def __init__(self, number: int = 0, *, is_newest: bool = True):
         self.number = number
@@ -74,7 +75,7 @@ class ArticleSitemap(OnePageSection):
 
 class CategorySitemap(Section):
     changefreq = "hourly"
-    cache_tags = (LIST,)
+    cache_tags = (LIST, SITEMAP)
 
     def items(self):
         return Category.objects.all()
@@ -90,7 +91,7 @@ class NewsSitemap(OnePageSection):
 
     limit = 1000
     window = timedelta(hours=48)
-    cache_tags = (LIST,)
+    cache_tags = (LIST, SITEMAP)
     template_name = NEWS_TEMPLATE
     in_robots = True
 
@@ -125,7 +126,7 @@ class TagSitemap(OnePageSection):
 
     changefreq = "daily"
     limit = 2000
-    cache_tags = (LIST,)
+    cache_tags = (LIST, SITEMAP)
 
     def __init__(self, number: int = 0):
         self.number = number
@@ -147,7 +148,7 @@ class AuthorSitemap(Section):
     """Every author's page; a newsroom has dozens, not thousands."""
 
     changefreq = "daily"
-    cache_tags = (LIST,)
+    cache_tags = (LIST, SITEMAP)
 
     def items(self):
         return Author.objects.order_by("pk").only("slug")

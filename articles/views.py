@@ -6,9 +6,10 @@ from django.core.validators import slug_re
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from newsroom import caching
-from newsroom.caching import ALL, LIST, cache_tags
+from newsroom import caching, esi
+from newsroom.caching import ALL, LIST, add_cache_tags, cache_tags
 
+from .invalidation import HOME, MISSING, SEARCH, listed_tags, page_tag
 from .models import (
     Article,
     ArticleSlugHistory,
@@ -19,6 +20,7 @@ from .models import (
 )
 from .pagination import PAGE_SIZE, paginate
 from .search import RESULT_LIMIT, clean_query, ranked_ids, snippet
+from .templatetags.articles_tags import render_below_article
 
 
 def _may_preview(request) -> bool:
@@ -44,14 +46,16 @@ def _home_articles() -> dict:
     }
 
 
-@cache_tags(LIST)
+@cache_tags(LIST, HOME)
 def home(request):
     # The selection changes only with the articles or the categories: kept in the app cache.
     context = caching.cached("home", [LIST, ALL], _home_articles, request)
+    shown = [context["lead"], *context["latest"]]
+    shown += [article for _, articles in context["sections"] for article in articles]
+    add_cache_tags(request, *listed_tags(shown))
     return render(request, "articles/home.html", context)
 
 
-@cache_tags(LIST)
 def path_dispatch(request, path):
     """A category ("/dorsten/rathaus/") or an article ("/dorsten/rathaus/<slug>/")."""
     category = category_index(request).get(path)
@@ -60,6 +64,9 @@ def path_dispatch(request, path):
     slug = path.rsplit("/", 1)[-1]
     article = _article_at(request, slug)
     if article is None:
+        # Not (or no longer) here: until an article takes the address. `list`: a scheduled
+        # one going live ends this answer by time.
+        add_cache_tags(request, LIST, MISSING)
         return redirect(_former_address(request, path, slug), permanent=True)
     # The category from the cached index rather than a join (the images are joined: the
     # page's head and top show them when the article's own parts are not cached).
@@ -68,6 +75,7 @@ def path_dispatch(request, path):
             article.category = category
     if path != article.get_absolute_url().strip("/"):
         # A changed category (or a mistyped one) leads to the article's current address.
+        add_cache_tags(request, MISSING)
         return redirect(article, permanent=True)
     return article_detail(request, article)
 
@@ -115,6 +123,7 @@ def category_detail(request, category):
         partial(Article.objects.newest_ids_in, subtree),
         Article.objects.in_order,
     )
+    add_cache_tags(request, LIST, f"section-{category.pk}", *listed_tags(page.object_list))
     return render(
         request,
         "articles/category.html",
@@ -128,6 +137,8 @@ def category_detail(request, category):
 
 
 def article_detail(request, article):
+    # Its own page; the boxes add the articles they list. Never kept past "offline from".
+    add_cache_tags(request, page_tag(article.pk), until=article.expires_at)
     return render(
         request,
         "articles/article.html",
@@ -159,6 +170,7 @@ def tag_detail(request, slug):
         partial(Article.objects.newest_ids_tagged, tag),
         Article.objects.in_order,
     )
+    add_cache_tags(request, f"tag-{tag.pk}", *listed_tags(page.object_list))
     if not page.object_list and not page.is_cursor_page:
         # Tags are created with drafts; their names must not show before the article does.
         raise Http404
@@ -172,10 +184,11 @@ def author_detail(request, slug):
     # table has no date to walk newest first (a custom one would cost the admin's widget).
     articles = Article.objects.filter(authors=author)
     page = paginate(request, articles.newest_ids, Article.objects.in_order)
+    add_cache_tags(request, f"author-{author.pk}", *listed_tags(page.object_list))
     return render(request, "articles/author.html", {"author": author, "page_obj": page})
 
 
-@cache_tags(LIST)
+@cache_tags(LIST, SEARCH)
 def search(request):
     # Control characters and lone surrogates would only break the page or the database.
     query = clean_query(request.GET.get("q", ""))[:200]
@@ -195,3 +208,10 @@ def search(request):
         "at_limit": page is not None and page.paginator.count >= RESULT_LIMIT,
     }
     return render(request, "articles/search.html", context)
+
+
+@esi.fragment
+def below_article_box(request):
+    """The boxes below an article, for the proxy (articles_tags.below_article)."""
+    exclude = request.GET.get("ohne", "")
+    return render_below_article(request, int(exclude) if exclude.isdigit() else None)

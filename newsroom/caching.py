@@ -2,27 +2,35 @@
 
 Three caches keep a page: the reader's browser (`max-age`, by default 0: it asks again),
 a shared proxy in front of the app (Varnish, `s-maxage`, emptied by tag) and the app cache
-(site-wide parts such as the navigation, keyed by version). They are tied together by a few tags:
+(site-wide parts such as the navigation, keyed by version).
+
+Versions (app cache, ETags): a few kinds of content, each with a version, the time it last
+changed:
 
 - ``all``: everything on every page (site settings, navigation, footer pages, authors'
   and tags' names, the date in the top bar);
 - ``list``: articles, wherever they are shown or listed;
 - ``ads``: banners and job ads;
-- ``weather``: the weather pages (the small widget in the top bar may lag by `s-maxage`,
-  so a weather refresh does not empty every page).
+- ``weather``: the weather.
 
-Each tag has a version: the time it last changed. A page records the tags of what it
-shows (`add_cache_tags`); its ETag and Last-Modified come from the versions, so a
-conditional request is answered with 304 before any view runs. Every write reaches
-`invalidate()` through model signals (saves, deletes, queryset deletes, tag and author
-changes); after the transaction commits it drops the versions and bans the tags in the
-proxy through a purge backend. Changes that come with time and no write (a scheduled
-article going live, an article going offline, an ad's first or last day, the date) end a
-version lazily at that moment, and no cached copy is kept past it.
+A page's ETag and Last-Modified come from the versions, so a conditional request is
+answered with 304 before any view runs. Changes that come with time and no write (a
+scheduled article going live, an article going offline, an ad's first or last day, the
+date) end a version lazily at that moment, and no cached copy is kept past it.
+
+Page tags (the proxy): a page records what it shows (`add_cache_tags`): the versions it
+depends on, and finer tags of its apps' own (an article's page, a section's lists, the
+"Neueste Artikel" box; see articles/invalidation.py). A change bans exactly the tags of
+what it changed, so a correction of an old article leaves the home page and the other
+articles cached. Boxes that every page carries are Edge Side Includes (newsroom/esi.py):
+cached and banned on their own, so they tie no page to their changes.
+
+Every write reaches `invalidate()` through model signals (saves, deletes, queryset deletes,
+tag and author changes); after the transaction commits it drops the versions and bans the
+tags in the proxy through a purge backend, twice (see `_flush`).
 
 An article's own parts (head, text, byline, tags) have a version of their own besides
-(`object_version`), so they outlive the many `list` changes of a news day. The published
-article at an address is kept under `list` (a change to a published article ends it).
+(`object_version`), so they outlive the many `list` changes of a news day.
 
 Writes that send no signals (`QuerySet.update()`, `bulk_create`) must call `invalidate()`
 (and for an article's own fields `invalidate_object()`) themselves, as `generate_content`
@@ -31,6 +39,8 @@ does.
 
 import hashlib
 import logging
+import math
+import re
 import threading
 import time
 import urllib.error
@@ -43,11 +53,13 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.module_loading import import_string
+
+from . import esi
 
 logger = logging.getLogger(__name__)
 
@@ -68,23 +80,29 @@ def _next_midnight(now: float) -> float:
     return tomorrow.timestamp()
 
 
-def _next_article_change(now: float) -> float | None:
-    from articles.models import Article
-
-    upcoming = Article.objects.next_change_after(datetime.fromtimestamp(now, tz=UTC))
-    return upcoming.timestamp() if upcoming else None
-
-
 # When each tag's version ends without a write: the date in the top bar and the ads' run
-# days change at midnight, the article lists when a scheduled article goes live or a
-# published one goes offline ("offline from").
+# days change at midnight; the apps add theirs (`ends_by_time`): the article lists end
+# when a scheduled article goes live or a published one goes offline ("offline from").
 _ENDS_BY_TIME: dict[str, Callable[[float], float | None]] = {
     ALL: _next_midnight,
-    LIST: _next_article_change,
+    LIST: lambda now: None,
     ADS: _next_midnight,
     # The widget hides measurements once they are too old, refreshed or not.
     WEATHER: lambda now: now + 15 * 60,
 }
+
+
+def ends_by_time(tag: str, next_end: Callable[[datetime], datetime | None]) -> None:
+    """For an app (from its AppConfig.ready()): `tag`'s version also ends at
+    `next_end(now)`, the next moment its content changes with time alone (or None)."""
+    default = _ENDS_BY_TIME[tag]
+
+    def end(now: float) -> float | None:
+        ends = [default(now), next_end(datetime.fromtimestamp(now, tz=UTC))]
+        ends = [e.timestamp() if isinstance(e, datetime) else e for e in ends]
+        return min((e for e in ends if e is not None), default=None)
+
+    _ENDS_BY_TIME[tag] = end
 
 
 def read_versions() -> dict[str, tuple[float, float | None]]:
@@ -98,15 +116,22 @@ def _read_versions() -> tuple[dict[str, tuple[float, float | None]], bool]:
     keys = {VERSION_KEY.format(tag): tag for tag in TAGS}
     stored = cache.get_many(keys)
     now = time.time()
-    versions, renewed = {}, {}
+    versions, renewed, shared = {}, {}, True
     for key, tag in keys.items():
         entry = stored.get(key)
-        if entry is None or (entry[1] is not None and entry[1] <= now):
+        if entry is None:
+            # Dropped by a change: the first worker to start it again wins, so that all
+            # agree (another's page would seem changed while rendered, see changed_since).
+            entry = (now, _ENDS_BY_TIME[tag](now))
+            if not cache.add(key, entry, timeout=None):
+                kept = cache.get(key)
+                shared = shared and kept is not None
+                entry = kept or entry
+        elif entry[1] is not None and entry[1] <= now:
             # A version ended by time starts at that moment (the same in every worker).
-            started = entry[1] if entry else now
-            entry = renewed[key] = (started, _ENDS_BY_TIME[tag](now))
+            entry = renewed[key] = (entry[1], _ENDS_BY_TIME[tag](now))
         versions[tag] = entry
-    shared = not (renewed and cache.set_many(renewed, timeout=None))
+    shared = shared and not (renewed and cache.set_many(renewed, timeout=None))
     return versions, shared
 
 
@@ -236,10 +261,18 @@ class FragmentVersions:
 # --- Tags of a page --------------------------------------------------------------------
 
 
-def add_cache_tags(request, *tags: str) -> None:
-    """Record that the page being rendered shows what `tags` stand for."""
-    if request is not None:
-        request.__dict__.setdefault("_cache_tags", {ALL}).update(tags)
+TAG_RE = re.compile(r"[a-z0-9-]+\Z")  # what the proxy's ban expression accepts
+
+
+def add_cache_tags(request, *tags: str, until: datetime | None = None) -> None:
+    """Record that the page being rendered shows what `tags` stand for (`until`: and must
+    not be kept past that moment, e.g. an article's "offline from")."""
+    if request is None:
+        return
+    assert all(TAG_RE.match(tag) for tag in tags), tags
+    request.__dict__.setdefault("_cache_tags", {ALL}).update(tags)
+    if until is not None:
+        request._cache_until = min(until.timestamp(), getattr(request, "_cache_until", math.inf))
 
 
 def cache_tags(*tags: str):
@@ -261,41 +294,49 @@ def cache_tags(*tags: str):
 _pending = threading.local()
 
 
-def invalidate(*tags: str) -> None:
+def invalidate(*tags: str, versions: Collection[str] = ()) -> None:
     """Make every page showing `tags` fresh: app cache and proxy, once the data is committed.
+
+    `tags` are banned in the proxy (and those that are versions dropped in the app cache);
+    `versions` are only dropped: for a change that a few page tags name exactly, such as one
+    article's, where banning every page that lists articles would be far too much.
 
     Within a transaction the tags are collected and the first commit callback flushes them
     all, so a weather refresh saving many rows bans the weather pages once. (Tags of a
     rolled-back transaction are flushed with the next commit: one needless ban at most.)
     """
+    assert all(TAG_RE.match(tag) for tag in tags), tags
+    dropped = {*versions, *(tag for tag in tags if tag in TAGS)}
     # Dropped now for this connection's own later reads, and again after the commit: a
     # reader meanwhile may have cached the old data under a new version.
-    _drop_versions(tags)
+    _drop_versions(dropped)
     if not hasattr(_pending, "tags"):
-        _pending.tags = set()
+        _pending.tags, _pending.versions = set(), set()
     _pending.tags.update(tags)
+    _pending.versions.update(dropped)
     transaction.on_commit(_flush)
 
 
 def _drop_versions(tags: Collection[str]) -> None:
-    cache.delete_many([VERSION_KEY.format(tag) for tag in tags if tag in TAGS])
+    if tags:
+        cache.delete_many([VERSION_KEY.format(tag) for tag in tags if tag in TAGS])
 
 
 def _flush() -> None:
     tags, _pending.tags = getattr(_pending, "tags", set()), set()
-    if not tags:
-        return
-    _drop_versions(tags)
+    versions, _pending.versions = getattr(_pending, "versions", set()), set()
+    _drop_versions(versions)
     purger = get_purger()
-    if purger is None:
+    if purger is None or not tags:
         return
     purger.purge(sorted(tags))
     delay = settings.HTTP_CACHE_PURGE_REPEAT_AFTER
     if delay:
         # A page rendered from the old data may reach the proxy just after the ban;
-        # a second ban a moment later removes it too.
+        # a second ban a moment later removes it too. Not a daemon thread: a process that
+        # exits right after its save (a management command, a cron job, a script) waits
+        # for it, so the second ban is sent whatever the process's lifetime.
         timer = threading.Timer(delay, purger.purge, [sorted(tags)])
-        timer.daemon = True
         timer.start()
 
 
@@ -331,84 +372,32 @@ def get_purger():
     return backend(settings.HTTP_CACHE_PURGE_URLS)
 
 
-# What each model's changes make stale. Articles only count when readers can see them
-# (or will: a scheduled one moves the next publication time); drafts are private.
-def _article_visible(instance) -> bool:
-    stored = getattr(instance, "_stored", None) or {}
-    return "published" in (instance.status, stored.get("status"))
-
-
-def _on_article_change(sender, instance, **kwargs):
-    invalidate_object(f"article-{instance.pk}")
-    if _article_visible(instance):
-        invalidate(LIST)
-
-
-def _on_article_relations(sender, instance, action, reverse, **kwargs):
-    if not action.startswith("post_"):
-        return
-    if reverse:
-        # From a tag's or an author's side: which articles changed is not always known
-        # (a clear), and it is rare: every page.
-        invalidate(ALL, LIST)
-        return
-    invalidate_object(f"article-{instance.pk}")
-    if _article_visible(instance):
-        invalidate(LIST)
-
-
-def _invalidates(*tags: str):
+# What each model's changes make stale. The site's own models here; each app connects
+# its own (`watch`) in its AppConfig.ready(), e.g. articles/invalidation.py, which bans
+# only the pages that show an article's change.
+def _invalidates(*tags: str, versions: Collection[str] = ()):
     def receiver(sender, **kwargs):
-        invalidate(*tags)
+        invalidate(*tags, versions=versions)
 
     return receiver
 
 
-def _on_shown_change(sender, created=False, **kwargs):
-    # Shown in lists, and in articles' own parts (kept under `all`, see views.article_detail):
-    # names, alt text, credit, focal point. A new one is in no article's parts yet (adding
-    # it to an article ends that article's version), so the many tags and images created
-    # with new articles leave the others' parts alone.
-    if created:
-        invalidate(LIST)
-    else:
-        invalidate(ALL, LIST)
+RECEIVERS = {"newsroom.SiteSettings": _invalidates(ALL), "newsroom.Page": _invalidates(ALL)}
 
 
-_on_site_change = _invalidates(ALL)
-_on_ads_change, _on_weather_change = _invalidates(ADS), _invalidates(WEATHER)
-RECEIVERS = {
-    "articles.Article": _on_article_change,
-    "articles.Category": _on_site_change,
-    "articles.Author": _on_shown_change,
-    "articles.Tag": _on_shown_change,
-    "images.Image": _on_shown_change,
-    "newsroom.SiteSettings": _on_site_change,
-    "newsroom.Page": _on_site_change,
-    "ads.Banner": _on_ads_change,
-    "ads.JobAd": _on_ads_change,
-    "weather.Place": _on_weather_change,
-    "weather.Report": _on_weather_change,
-}
-
-
-def watch(sender: str, *tags: str) -> None:
+def watch(sender: str, *tags: str, versions: Collection[str] = (), receiver=None) -> None:
     """For an app's own models (from its AppConfig.ready()): every save or delete of
-    `sender` ("app.Model") makes the pages showing `tags` fresh."""
-    receiver = _invalidates(*tags)
+    `sender` ("app.Model") makes the pages showing `tags` fresh (and drops `versions`), or
+    calls `receiver` (a post_save/post_delete receiver) that decides."""
+    receiver = receiver or _invalidates(*tags, versions=versions)
     post_save.connect(receiver, sender=sender, weak=False, dispatch_uid=f"cache:{sender}:save")
     post_delete.connect(receiver, sender=sender, weak=False, dispatch_uid=f"cache:{sender}:delete")
 
 
 def connect_signals() -> None:
     """Called once from NewsroomConfig.ready()."""
-    from articles.models import Article
-
     for sender, receiver in RECEIVERS.items():
-        post_save.connect(receiver, sender=sender, dispatch_uid=f"cache:{sender}:save")
-        post_delete.connect(receiver, sender=sender, dispatch_uid=f"cache:{sender}:delete")
-    for through in (Article.tags.through, Article.authors.through):
-        m2m_changed.connect(_on_article_relations, sender=through, dispatch_uid=f"cache:{through}")
+        watch(sender, receiver=receiver)
 
 
 # --- The middleware --------------------------------------------------------------------
@@ -426,6 +415,13 @@ class HttpCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        response = self.respond(request)
+        if getattr(request, "_esi", False):
+            # The page leaves boxes to the proxy (newsroom/esi.py): it must assemble them.
+            response["Surrogate-Control"] = esi.SURROGATE_CONTROL
+        return response
+
+    def respond(self, request):
         if not self.is_candidate(request):
             response = self.get_response(request)
             if request.method in ("GET", "HEAD") and "Cache-Control" not in response:
@@ -449,15 +445,17 @@ class HttpCacheMiddleware:
         response = self.get_response(request)
         if not self.is_cacheable(response):
             return response
+        until = getattr(request, "_cache_until", None)
         if changed_since(request):
             # Something changed while this page was rendered; it may show the old state.
-            patch_cache_control(response, no_cache=True, max_age=0, must_revalidate=True)
-            return response
+            # Kept a second (s-maxage=1), not passed: during a rush, a pass would send every
+            # reader of the page to the app meanwhile. (The second ban drops it as well.)
+            until = min(until or math.inf, time.time() + 1.999)
         tags = getattr(request, "_cache_tags", {ALL})
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
         response["Cache-Tags"] = " ".join(sorted(tags))
-        self.set_public_headers(response, versions, tags)
+        self.set_public_headers(response, versions, tags, until)
         return response
 
     @staticmethod
@@ -488,9 +486,11 @@ class HttpCacheMiddleware:
         return 'W/"{}"'.format(hashlib.sha256("|".join(parts).encode()).hexdigest()[:32])
 
     @staticmethod
-    def set_public_headers(response, versions, tags) -> None:
+    def set_public_headers(response, versions, tags, until: float | None = None) -> None:
         now = time.time()
         ends = [versions[t][1] for t in tags if t in versions and versions[t][1] is not None]
+        if until is not None:
+            ends.append(until)
         # Never kept past the moment it changes by time (scheduled article, ad run day).
         shared = min([settings.HTTP_CACHE_S_MAXAGE, *(max(0, int(end - now)) for end in ends)])
         # Nor served stale past it: proxies and browsers serve a stale-while-revalidate copy

@@ -8,6 +8,7 @@ from accounts.forms import AdminLoginForm
 from ads import sitemaps as ad_sitemaps
 from articles import sitemaps as article_sitemaps
 from articles.feeds import LatestArticlesFeed, LatestArticlesRssFeed
+from articles.invalidation import FEED
 from newsroom import sitemaps, views
 from newsroom.caching import LIST, cache_tags
 from weather import sitemaps as weather_sitemaps
@@ -36,16 +37,16 @@ urlpatterns = [
     path(_("admin/notifications/"), include("notifications.urls")),
     path("admin/", admin.site.urls),
     # The newest articles as Atom and RSS: the site, and a category with its subcategories.
-    path("feed/", cache_tags(LIST)(LatestArticlesFeed()), name="feed"),
-    path("feed/rss/", cache_tags(LIST)(LatestArticlesRssFeed()), name="feed-rss"),
+    path("feed/", cache_tags(LIST, FEED)(LatestArticlesFeed()), name="feed"),
+    path("feed/rss/", cache_tags(LIST, FEED)(LatestArticlesRssFeed()), name="feed-rss"),
     path(
         _("feed/category/<path:path>/"),
-        cache_tags(LIST)(LatestArticlesFeed()),
+        cache_tags(LIST, FEED)(LatestArticlesFeed()),
         name="feed-category",
     ),
     path(
         _("feed/rss/category/<path:path>/"),
-        cache_tags(LIST)(LatestArticlesRssFeed()),
+        cache_tags(LIST, FEED)(LatestArticlesRssFeed()),
         name="feed-category-rss",
     ),
     # The sitemap index of every app's sections (articles by id range: each one bounded),

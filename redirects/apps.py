@@ -7,7 +7,8 @@ class RedirectsConfig(AppConfig):
     verbose_name = _("Redirects")
 
     def ready(self):
+        from articles.invalidation import MISSING
         from newsroom import caching
 
         # A cached 404 (or an earlier target) at the old address must go.
-        caching.watch("redirects.Redirect", caching.LIST)
+        caching.watch("redirects.Redirect", MISSING)

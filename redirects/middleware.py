@@ -1,5 +1,6 @@
 from django.http import HttpResponsePermanentRedirect
 
+from articles.invalidation import MISSING
 from newsroom import caching
 
 from .models import QUERY_KEYS, QUERY_PATHS, Redirect, old_path_key
@@ -29,5 +30,5 @@ class RedirectMiddleware:
 
     @staticmethod
     def redirect(request, target: str):
-        caching.add_cache_tags(request, caching.LIST)
+        caching.add_cache_tags(request, caching.LIST, MISSING)
         return HttpResponsePermanentRedirect(target)

@@ -10,6 +10,7 @@
 #   varnish   16 connections through Varnish (Accept-Encoding: gzip): req/s, p50, p99
 #   static    the same page's bytes as a static file through the same Varnish
 #             (target: Varnish serves the page at >= 80% of the static file's rate)
+#   varnish-plain, static-plain   the same two without Accept-Encoding (same target)
 #   SQL       queries (cold and warm app cache) and the slowest query, by Django's test client
 # Table on stdout, JSON in var/bench/results.json.
 #
@@ -26,7 +27,21 @@
 # peak RSS of the import process (targets: >= 200 posts/s, < 400 MB); its output goes to
 # var/bench/import/<db>-<posts>.log. BENCH_IMPORT_LARGE=1 also imports 100,000 posts
 # (var/bench/wxr-100000.xml, 460 MB). Delete an export to generate it again.
-# BENCH_ONLY=import runs the import bench alone, BENCH_ONLY=pages the page bench alone.
+#
+# Between the two, the news day (scripts/newsday.py), on the large archive: readers at
+# BENCH_NEWSDAY_RATE (default 200) requests/s, open loop, through Varnish with both its
+# listeners (the app bans on the purge listener: HTTP_CACHE_PURGE_URLS is set for gunicorn and
+# the newsroom), 30% home, 35% the newest 40 articles, 15% the section pages, 12% a long tail
+# of 1,000 archive articles, 8% tag and author pages; first BENCH_NEWSDAY_REST_SECONDS
+# (default 30) at rest, then BENCH_NEWSDAY_SECONDS (default 300) while a Django process saves
+# through the ORM as the admin does: a new article every 60 s, a correction of a recent one
+# every 20 s, a months-old article every 10 s (unchanged and with a body fix, in turn).
+# Reported: hit ratio (X-Cache) overall and per page kind, requests reaching gunicorn per
+# second (varnishstat), reader p50/p99, seconds until home and section show each new
+# headline, and answers still stale once the repeated ban has landed; targets: >= 97% hits,
+# home fresh within 2 s, 0 stale, p99 < 20 ms. JSON in var/bench/newsday.json. The
+# newsroom's articles stay in the archive (a few more per run).
+# BENCH_ONLY=pages, =newsday or =import runs that part alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -43,11 +58,12 @@ export PATH="$PATH:/usr/sbin"
 . scripts/pg.sh  # pg_up, pg_down: the import bench's PostgreSQL
 
 case "$ONLY" in
-  "" | pages | import) ;;
-  *) echo "bench: BENCH_ONLY is import or pages (or unset for both), not '$ONLY'" >&2; exit 1 ;;
+  "" | pages | import | newsday) ;;
+  *) echo "bench: BENCH_ONLY is pages, newsday or import (or unset for all), not '$ONLY'" >&2; exit 1 ;;
 esac
-want_pages() { [ "$ONLY" != import ]; }
-want_import() { [ "$ONLY" != pages ]; }
+want_pages() { [ -z "$ONLY" ] || [ "$ONLY" = pages ]; }
+want_import() { [ -z "$ONLY" ] || [ "$ONLY" = import ]; }
+want_newsday() { [ -z "$ONLY" ] || [ "$ONLY" = newsday ]; }
 
 missing=()
 if want_pages; then
@@ -55,6 +71,10 @@ if want_pages; then
   command -v varnishd >/dev/null || missing+=("varnishd (apt-get install varnish)")
   [ -f articles/management/commands/generate_content.py ] \
     || missing+=("manage.py generate_content (articles/management/commands/generate_content.py)")
+fi
+if want_newsday; then
+  command -v varnishd >/dev/null || missing+=("varnishd (apt-get install varnish)")
+  command -v varnishstat >/dev/null || missing+=("varnishstat (apt-get install varnish)")
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   printf 'bench: missing %s\n' "${missing[@]}" >&2
@@ -147,7 +167,8 @@ build() {  # name count: the archive, once; later runs only apply new migrations
     rm -rf "$OUT/$name/media" "$OUT/$name/cache"
     "$BIN/python" manage.py migrate --noinput -v0
     "$BIN/python" manage.py load_demo >/dev/null
-    "$BIN/python" manage.py generate_content --articles "$count" --seed 1 | tail -n1
+    # No Aufmacher at all: the home page's lead-story lookup at its worst.
+    "$BIN/python" manage.py generate_content --articles "$count" --seed 1 --lead-every 0 | tail -n1
     touch "$ready"
   else
     "$BIN/python" manage.py migrate --noinput -v0
@@ -227,6 +248,11 @@ measure() {
     static="$via/static/bench/large/$page.html"
     curl -s -o /dev/null -H 'Accept-Encoding: gzip' "$static"
     record large "$page" static "\"wrk\":$(wrk_json 16 "$static" -H 'Accept-Encoding: gzip')"
+    # The same two without Accept-Encoding (monitors, curl, crawlers): the plain copies.
+    curl -s -o /dev/null "$via$url"
+    record large "$page" varnish-plain "\"wrk\":$(wrk_json 16 "$via$url")"
+    curl -s -o /dev/null "$static"
+    record large "$page" static-plain "\"wrk\":$(wrk_json 16 "$static")"
   done < <(urls large)
 }
 
@@ -237,6 +263,34 @@ done = function(summary, latency, requests)
     summary.requests / (summary.duration / 1e6), latency.mean, latency.max, latency:percentile(50), latency:percentile(90), latency:percentile(99)))
 end
 LUA
+
+# --- News day: readers through Varnish while a scripted newsroom saves (scripts/newsday.py) ---
+newsday() {
+  local secs=${BENCH_NEWSDAY_SECONDS:-300} rest=${BENCH_NEWSDAY_REST_SECONDS:-30}
+  local rate=${BENCH_NEWSDAY_RATE:-200} port vport pport purge
+  archive_env large
+  port=$(free_port) vport=$(free_port) pport=$(free_port)
+  purge="http://127.0.0.1:$pport"
+  echo "== news day on the large archive: $rate reader req/s through Varnish, $rest s at rest," \
+    "then $secs s of saves (the newsroom's articles stay in the archive)"
+  # Unlike the page bench, the app bans: gunicorn and the newsroom process send their bans to
+  # Varnish's purge listener, as in production.
+  HTTP_CACHE_PURGE_URLS=$purge "$BIN/gunicorn" newsroom.wsgi --workers 2 --bind "127.0.0.1:$port" \
+    --pid "$work/gunicorn-newsday.pid" --log-level warning --daemon
+  wait_http "http://127.0.0.1:$port/robots.txt"
+  mkdir -p "$work/newsday"
+  sed "s/\"8000\"/\"$port\"/" deploy/varnish/backend.vcl > "$work/newsday/backend.vcl"
+  varnishd -j none -n "$work/varnish-newsday" -a "public=127.0.0.1:$vport" -a "purge=127.0.0.1:$pport" \
+    -f "$ROOT/deploy/varnish/default.vcl" -p "vcl_path=$work/newsday:$ROOT/deploy/varnish" \
+    -s malloc,256m -P "$work/varnish-newsday.pid" >"$work/varnishd-newsday.log" 2>&1 \
+    || { cat "$work/varnishd-newsday.log" >&2; exit 1; }
+  wait_http "http://127.0.0.1:$vport/robots.txt"
+  HTTP_CACHE_PURGE_URLS=$purge "$BIN/python" scripts/newsday.py run --via "http://127.0.0.1:$vport" \
+    --varnish-name "$work/varnish-newsday" --seconds "$secs" --rest "$rest" --rate "$rate" \
+    --out "$OUT/newsday.json"
+  echo "(news day JSON: $OUT/newsday.json)"
+  stop_servers
+}
 
 # --- WordPress import: a generated export into fresh databases, one import process each ---
 import_into() {  # db posts file: migrate a fresh database, then the measured import
@@ -299,7 +353,17 @@ if want_pages; then
   stop_servers  # the import is measured on a quiet machine
   if [ -n "${PG_BENCH:-}" ]; then pg_stop; PG_BENCH=""; fi
 fi
+if want_newsday; then
+  if [ "$DB" = postgres ] && [ -z "${PG_BENCH:-}" ]; then pg_start; fi
+  if ! want_pages; then
+    build large "$LARGE"
+    echo "== collectstatic (whitenoise manifest)"
+    "$BIN/python" manage.py collectstatic --noinput -v0
+  fi
+  newsday
+  if [ -n "${PG_BENCH:-}" ]; then pg_stop; PG_BENCH=""; fi
+fi
 if want_import; then
   measure_import
 fi
-echo "(JSON: $OUT/results.json)"
+if want_pages || want_import; then echo "(JSON: $OUT/results.json)"; fi

@@ -29,7 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE_ORDER = ["home", "category", "category_deep", "article", "search", "jobs"]
+PAGE_ORDER = ["home", "category", "category_deep", "tag", "article", "search", "search_two",
+              "search_rare", "jobs"]  # fmt: skip
 IMPORT_TARGETS = {"posts_per_s": 200, "peak_rss_mb": 400}  # at least, below
 
 
@@ -42,7 +43,9 @@ def setup_django():
 
 
 def pages() -> dict[str, str]:
-    from articles.models import Article, Category
+    from django.db.models import Count
+
+    from articles.models import Article, Category, Tag
 
     published = Article.objects.published()
     # The top-level category with the most articles, its archive continued from the middle.
@@ -62,12 +65,19 @@ def pages() -> dict[str, str]:
     except ImportError:  # numbered pages only
         deep_url = f"{category_url}?seite={max(1, counts[top.pk] // 24)}"
     article = published.order_by("-published_at", "-pk")[published.count() // 2]
+    tag = Tag.objects.annotate(n=Count("tagged_articles")).order_by("-n", "pk").first()
     return {
         "home": "/",
         "category": category_url,
         "category_deep": deep_url,
+        "tag": tag.get_absolute_url(),  # the most used tag's newest page
         "article": article.get_absolute_url(),
         "search": "/suche/?q=Feuerwehr",
+        # Two words that meet in one article of ten (a full page of results in either
+        # archive), and two common words that rarely meet (one in 250 at 100,000; 2 results
+        # at 200 articles, so that page is smaller there).
+        "search_two": "/suche/?q=Hallenbad+B%C3%BCrgerversammlung",
+        "search_rare": "/suche/?q=Sanierung+Hallenbad",
         "jobs": "/stellenmarkt/",
     }
 
@@ -166,6 +176,8 @@ def report(results_dir: Path) -> None:
         p50_small = run(small, page, "c1", "p50_ms")
         varnish_rps = run(large, page, "varnish", "rps")
         static_rps = run(large, page, "static", "rps")
+        plain_rps = run(large, page, "varnish-plain", "rps")
+        static_plain_rps = run(large, page, "static-plain", "rps")
         sql = large["sql"].get(page, {})
         rows.append(
             {
@@ -187,6 +199,13 @@ def report(results_dir: Path) -> None:
                 "varnish_share_of_static": round(varnish_rps / static_rps, 2)
                 if varnish_rps and static_rps
                 else None,
+                # Without Accept-Encoding (monitors, curl, crawlers): the plain copies.
+                "varnish_plain_rps": plain_rps,
+                "varnish_plain_p99_ms": run(large, page, "varnish-plain", "p99_ms"),
+                "static_plain_rps": static_plain_rps,
+                "varnish_plain_share_of_static": round(plain_rps / static_plain_rps, 2)
+                if plain_rps and static_plain_rps
+                else None,
                 "sql_queries_cold": sql.get("queries_cold"),
                 "sql_queries_warm": sql.get("queries_warm"),
                 "sql_slowest_ms": sql.get("slowest_ms"),
@@ -206,7 +225,9 @@ def report(results_dir: Path) -> None:
         ("ratio", "p50_ratio_to_small", 2), ("rps@16", "rps_c16", 0),
         ("V rps", "varnish_rps", 0), ("V p50", "varnish_p50_ms", 2),
         ("V p99", "varnish_p99_ms", 2), ("static rps", "static_rps", 0),
-        ("V/static", "varnish_share_of_static", 2), ("SQL cold", "sql_queries_cold", 0),
+        ("V/static", "varnish_share_of_static", 2), ("Vp rps", "varnish_plain_rps", 0),
+        ("Vp p99", "varnish_plain_p99_ms", 2), ("static p rps", "static_plain_rps", 0),
+        ("Vp/static p", "varnish_plain_share_of_static", 2), ("SQL cold", "sql_queries_cold", 0),
         ("SQL warm", "sql_queries_warm", 0), ("slowest ms", "sql_slowest_ms", 2),
     ]  # fmt: skip
     table = [[title for title, _, _ in columns]]
@@ -223,14 +244,20 @@ def report(results_dir: Path) -> None:
         "\np50@1 = one connection, direct to gunicorn; ratio = large / 200-article archive"
         " (target ≤ 1.2); rps@16 = 16 connections direct;"
         "\nV = through Varnish (16 connections, gzip); V/static = Varnish page vs the same"
-        " bytes as a static file (target ≥ 0.8); SQL = queries (app cache cold/warm)."
+        " bytes as a static file (target ≥ 0.8);"
+        "\nVp, static p = the same without Accept-Encoding (plain copies; target ≥ 0.8);"
+        " SQL = queries (app cache cold/warm)."
     )
     ratios = [r["p50_ratio_to_small"] for r in rows if r["p50_ratio_to_small"]]
     shares = [r["varnish_share_of_static"] for r in rows if r["varnish_share_of_static"]]
+    plain_shares = [
+        r["varnish_plain_share_of_static"] for r in rows if r["varnish_plain_share_of_static"]
+    ]
     summary = {
         "p50_ratio_max": max(ratios) if ratios else None,
         "p50_ratio_median": statistics.median(ratios) if ratios else None,
         "varnish_share_of_static_min": min(shares) if shares else None,
+        "varnish_plain_share_of_static_min": min(plain_shares) if plain_shares else None,
     }
     print(f"summary: {json.dumps(summary)}")
     meta = json.loads((results_dir / "meta.json").read_text())

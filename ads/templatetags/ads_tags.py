@@ -17,7 +17,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ads.models import Banner, JobAd
+from ads.models import JOBS, Banner, JobAd
 from newsroom import caching
 from newsroom.caching import ADS, add_cache_tags
 
@@ -27,11 +27,10 @@ register = template.Library()
 JOB_BOX_CANDIDATES = 8
 
 
-def _live(context, name: str, render):
+def _live(request, name: str, render, *tags: str):
     """Rendered ads from the app cache, kept until an ad changes: every slot of a page
     shares one query, and later pages none."""
-    request = context.get("request")
-    add_cache_tags(request, ADS)
+    add_cache_tags(request, ADS, *tags)
     return caching.cached(name, [ADS], render, request)
 
 
@@ -110,28 +109,38 @@ def ad_slot(context, name: str) -> str:
     The server picks one live banner by weight; the others travel along in a <template>
     so that ads.js can pick again when the HTML was served from a cache.
     """
-    choices = _live(context, "banner-slots", _rendered_slots).get(name)
+    choices = _live(context.get("request"), "banner-slots", _rendered_slots).get(name)
     if not choices:
         return ""
     chosen = random.choices([html for _, html in choices], weights=[w for w, _ in choices])[0]
     return mark_safe(chosen + ads_script(context))  # both rendered and escaped by us
 
 
-@register.inclusion_tag("ads/job_ad_box.html", takes_context=True)
-def job_ad_box(context) -> dict:
+@register.simple_tag(takes_context=True)
+def job_ad_box(context) -> str:
     """One live job ad, chosen at random, plus a few others for rotation by ads.js."""
-    cards = _live(context, "job-cards", _rendered_job_cards)
+    request = context.get("request")
+    cards = _live(request, "job-cards", _rendered_job_cards, JOBS)
     if not cards:
-        return {"job": None}
+        return ""
     cards = [mark_safe(card) for card in random.sample(cards, len(cards))]  # fresh order
-    return {"request": context.get("request"), "job": cards[0], "alternatives": cards[1:]}
+    if getattr(request, "_esi_fragment", False):
+        # A box the proxy puts into a page (newsroom/esi.py): the page loads ads.js.
+        request._ads_script_done = True
+    return render_to_string(
+        "ads/job_ad_box.html",
+        {"request": request, "job": cards[0], "alternatives": cards[1:]},
+    )
 
 
 @register.inclusion_tag("ads/newest_job_ads.html", takes_context=True)
 def newest_job_ads(context, count: int = 3) -> dict:
     """The newest live job ads as a short list, for the sidebar; nothing without any."""
     count = int(count)
-    return {"jobs": _live(context, f"newest-job-ads-{count}", lambda: _newest_job_ads(count))}
+    jobs = _live(
+        context.get("request"), f"newest-job-ads-{count}", lambda: _newest_job_ads(count), JOBS
+    )
+    return {"jobs": jobs}
 
 
 @register.filter

@@ -7,10 +7,15 @@ from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from ads.templatetags.ads_tags import ads_script
+from articles.invalidation import LATEST, listed_tag
 from articles.models import Article, category_index, main_categories
-from newsroom import caching
+from newsroom import caching, esi
 
 register = template.Library()
+
+# "Neueste Artikel" below an article: four, as the reference portal shows.
+LATEST_COUNT = 4
 
 
 @register.simple_tag(takes_context=True)
@@ -34,16 +39,47 @@ def category_nav(context, current_root: str = "") -> dict:
     }
 
 
-@register.inclusion_tag("widgets/latest_articles.html", takes_context=True)
-def latest_articles(context, count: int = 4, exclude=None) -> dict:
-    """The newest articles with excerpts, without the one being read (from the cache)."""
+@register.simple_tag(takes_context=True)
+def below_article(context, article) -> str:
+    """What follows every article ("Meistgelesen", the promo box, "Unsere Empfehlung",
+    "Neueste Artikel"): boxes that change with other articles and ads. Behind the proxy one
+    Edge Side Include (articles.views.below_article_box), kept and banned on its own, so
+    publishing bans that box instead of every article page. It names the article to leave
+    out of "Neueste Artikel" only while that is among the newest: the pages of all older
+    articles share one copy of the box."""
     request = context.get("request")
-    caching.add_cache_tags(request, caching.LIST)
-    newest = caching.cached(
-        f"latest-{count}", [caching.LIST], lambda: _rendered_latest(count), request
+    exclude = article.pk if article.pk in {pk for pk, _ in _cached_latest(request)} else None
+    boxes = esi.box(
+        request,
+        "articles:below-article",
+        lambda: render_below_article(request, exclude),
+        ohne=exclude,
     )
-    items = [mark_safe(html) for pk, html in newest if pk != getattr(exclude, "pk", None)]
-    return {"articles": items[:count]}
+    if esi.wanted(request):
+        # The job box in the include leaves ads.js to the page. Both parts are built safe
+        # (format_html); ads_script() may be a plain "" that would undo that.
+        boxes = mark_safe(boxes + ads_script(context))
+    return boxes
+
+
+def render_below_article(request, exclude: int | None) -> str:
+    return render_to_string("articles/_below_article.html", {"exclude": exclude}, request=request)
+
+
+@register.inclusion_tag("widgets/latest_articles.html", takes_context=True)
+def latest_articles(context, count: int = LATEST_COUNT, exclude: int | None = None) -> dict:
+    """The "Neueste Artikel" box: the newest articles with excerpts, without the article
+    `exclude` (a pk), from the cache."""
+    request = context.get("request")
+    shown = [(pk, html) for pk, html in _cached_latest(request) if pk != exclude][:count]
+    caching.add_cache_tags(request, caching.LIST, LATEST, *(listed_tag(pk) for pk, _ in shown))
+    return {"articles": [mark_safe(html) for _, html in shown]}
+
+
+def _cached_latest(request) -> list[tuple[int, str]]:
+    return caching.cached(
+        f"latest-{LATEST_COUNT}", [caching.LIST], lambda: _rendered_latest(LATEST_COUNT), request
+    )
 
 
 def _rendered_latest(count: int) -> list[tuple[int, str]]:
@@ -54,14 +90,15 @@ def _rendered_latest(count: int) -> list[tuple[int, str]]:
 
 @register.inclusion_tag("widgets/related_articles.html", takes_context=True)
 def related_articles(context, article, limit: int = 4) -> dict:
-    """The "Mehr zum Thema" box: cards of articles sharing tags, then of the same category."""
+    """The "Mehr zum Thema" box: cards of articles sharing tags, then of the same category.
+    The page follows the changes of the articles shown; a newer related article joins the
+    box when the page is made again (within s-maxage)."""
     request = context.get("request")
-    caching.add_cache_tags(request, caching.LIST)
 
-    def render() -> list[str]:
+    def render() -> list[tuple[int, str]]:
         related = Article.objects.related_to(article, limit=limit)
         return [
-            render_to_string("includes/card.html", {"article": a, "variant": "row"})
+            (a.pk, render_to_string("includes/card.html", {"article": a, "variant": "row"}))
             for a in related
         ]
 
@@ -70,13 +107,14 @@ def related_articles(context, article, limit: int = 4) -> dict:
     else:
         # One entry per article: kept in the app cache alone (see caching.cached).
         cards = caching.cached(
-            f"related-{article.pk}-{limit}",
+            f"related-cards-{article.pk}-{limit}",
             [caching.LIST],
             render,
             request,
             timeout=settings.HTTP_CACHE_FRAGMENT_TIMEOUT,
         )
-    return {"cards": [mark_safe(html) for html in cards]}
+    caching.add_cache_tags(request, *(listed_tag(pk) for pk, _ in cards))
+    return {"cards": [mark_safe(html) for _, html in cards]}
 
 
 @register.filter

@@ -14,7 +14,8 @@ vcl 4.1;
 # with backend.vcl (backend address, purge ACL) next to this file. Bans are only tested
 # against obj.* so the ban lurker can clear old objects in the background; lower its
 # -p ban_lurker_age (default 60 s) if many bans pile up. No brotli in Varnish: it serves
-# gzip (HTML compressed here; whitenoise's pre-compressed .gz for static files).
+# gzip (HTML compressed here; whitenoise's pre-compressed .gz for static files), and a
+# plain copy of its own to clients without gzip (vcl_recv, vcl_hash).
 
 import std;
 
@@ -26,6 +27,7 @@ sub vcl_recv {
         unset req.http.X-Varnish-Fresh;
         unset req.http.X-Varnish-Stale-Ok;
         unset req.http.X-Varnish-Pass;
+        unset req.http.Surrogate-Capability;
     }
 
     # The purge listener takes purges from the app servers and nothing else.
@@ -56,8 +58,14 @@ sub vcl_recv {
         return (synth(400, std.ban_error()));
     }
     # One address, e.g. after a manual fix: PURGE /lindenau/ (with the X-Forwarded-Proto
-    # of the copy to drop, see vcl_hash).
+    # of the copy to drop, see vcl_hash). Both encodings go: the gzip copy first, then
+    # vcl_purge restarts for the plain one.
     if (req.method == "PURGE") {
+        if (req.restarts == 0) {
+            unset req.http.X-Varnish-Plain;
+        } else {
+            set req.http.X-Varnish-Plain = "1";
+        }
         return (purge);
     }
 
@@ -76,6 +84,23 @@ sub vcl_recv {
         }
     }
 
+    # Two encodings, each stored as it is served: "gzip" or none (as Varnish itself washes
+    # the header after vcl_recv; done here already so that passes agree). A client without
+    # gzip (monitors, curl, crawlers) gets a plain copy of its own (vcl_hash) instead of a
+    # gunzip per hit. ESI includes arrive with the encoding their page is delivered in.
+    if (req.http.Accept-Encoding ~ "(?i)(^|,)\s*gzip\s*(;|,|$)"
+        && req.http.Accept-Encoding !~ "(?i)(^|,)\s*gzip\s*;\s*q\s*=\s*0(\.0*)?\s*(,|$)") {
+        set req.http.Accept-Encoding = "gzip";
+    } else {
+        unset req.http.Accept-Encoding;
+    }
+    # Uploads, images and fonts are compressed already: one copy for every client.
+    unset req.http.X-Varnish-Plain;
+    if (!req.http.Accept-Encoding && req.url !~ "^/media/"
+        && req.url !~ "(?i)\.(png|jpe?g|gif|webp|avif|ico|woff2?)(\?|$)") {
+        set req.http.X-Varnish-Plain = "1";
+    }
+
     # Forms, beacons, clicks: straight to the app, cookies (CSRF) included.
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
@@ -92,6 +117,11 @@ sub vcl_recv {
     # every reader shares one cached copy.
     unset req.http.Cookie;
 
+    # The app may leave boxes that every page carries ("Neueste Artikel", "Meistgelesen",
+    # jobs, weather) to us as Edge Side Includes (newsroom/esi.py): each is cached and
+    # banned on its own, so a publish bans one box instead of every page showing it.
+    set req.http.Surrogate-Capability = "varnish=ESI/1.0";
+
     # After a restart from vcl_hit: fetch a fresh copy, keeping the stale one as a fallback.
     if (req.http.X-Varnish-Fresh) {
         set req.hash_always_miss = true;
@@ -104,7 +134,19 @@ sub vcl_recv {
 sub vcl_hash {
     # http and https answers differ (the app redirects plain http): never mix them.
     hash_data(req.http.X-Forwarded-Proto);
+    # The plain copy beside the gzip one. (Not by Vary: with http_gzip_support Varnish
+    # ignores Vary: Accept-Encoding when it looks up a copy.)
+    if (req.http.X-Varnish-Plain) {
+        hash_data("plain");
+    }
     # The builtin vcl_hash adds URL and Host.
+}
+
+sub vcl_purge {
+    # PURGE: the gzip copy is gone; restart once for the plain one (vcl_recv).
+    if (!req.http.X-Varnish-Plain) {
+        return (restart);
+    }
 }
 
 sub vcl_hit {
@@ -126,6 +168,15 @@ sub vcl_hit {
 
 sub vcl_pass {
     set req.http.X-Varnish-Pass = "1";
+}
+
+sub vcl_backend_fetch {
+    # The plain copy (vcl_recv): http_gzip_support set "Accept-Encoding: gzip" on this
+    # fetch; without it the app (whitenoise) answers uncompressed. The flag stays inside.
+    if (bereq.http.X-Varnish-Plain) {
+        unset bereq.http.Accept-Encoding;
+    }
+    unset bereq.http.X-Varnish-Plain;
 }
 
 sub vcl_backend_response {
@@ -168,8 +219,27 @@ sub vcl_backend_response {
     # Keep a while longer for conditional refetches (If-None-Match to the app).
     set beresp.keep = 1h;
 
-    if (!beresp.http.Content-Encoding && beresp.http.Content-Type ~ "^(text/|application/(javascript|json|xml|atom\+xml|rss\+xml|manifest\+json)|image/svg\+xml)") {
-        set beresp.do_gzip = true;
+    # A page with boxes to fill in (newsroom/esi.py). Its ETag and Last-Modified stand for
+    # the page without its boxes, so they must not answer a reader's conditional request
+    # (vcl_deliver drops them; X-Varnish-Esi marks the object).
+    if (beresp.http.Surrogate-Control ~ "ESI/1\.0") {
+        unset beresp.http.Surrogate-Control;
+        set beresp.do_esi = true;
+        set beresp.http.X-Varnish-Esi = "1";
+    }
+
+    if (beresp.http.Content-Type ~ "^(text/|application/(javascript|json|xml|atom\+xml|rss\+xml|manifest\+json)|image/svg\+xml)") {
+        # Compressible: a copy per encoding (vcl_hash). Vary tells the caches between us
+        # and the reader (a company proxy) to keep them apart too.
+        if (!beresp.http.Vary) {
+            set beresp.http.Vary = "Accept-Encoding";
+        } else if (beresp.http.Vary !~ "(?i)(^|,)\s*Accept-Encoding\s*(,|$)") {
+            set beresp.http.Vary = beresp.http.Vary + ", Accept-Encoding";
+        }
+        # Stored gzipped for gzip clients only; the plain copy stays plain.
+        if (!beresp.http.Content-Encoding && bereq.http.Accept-Encoding) {
+            set beresp.do_gzip = true;
+        }
     }
     # A reading page that is momentarily uncacheable (s-maxage=0 just before a scheduled
     # change, or "no-cache" when the data changed while it was rendered): hit-for-miss for
@@ -204,6 +274,12 @@ sub vcl_synth {
         return (restart);
     }
     unset resp.http.Server;
+    # A box that cannot be had (the app is down and no stale copy): left out of its page.
+    if (req.esi_level > 0) {
+        set resp.status = 200;
+        set resp.body = "";
+        return (deliver);
+    }
     # The app servers get plain answers (the reason says what was wrong with a ban).
     if (local.socket == "purge" || resp.status < 400) {
         return (deliver);
@@ -262,6 +338,12 @@ a:focus{outline:3px solid #c05600;outline-offset:2px}
 sub vcl_deliver {
     if (resp.http.X-Varnish-Error) {
         return (synth(503, "Service Unavailable"));
+    }
+    if (resp.http.X-Varnish-Esi) {
+        # Assembled from boxes that change on their own: no validator for the whole.
+        unset resp.http.ETag;
+        unset resp.http.Last-Modified;
+        unset resp.http.X-Varnish-Esi;
     }
     if (req.http.X-Varnish-Pass) {
         set resp.http.X-Cache = "PASS";

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from articles.invalidation import listed_tag
 from newsroom import caching
 
 from ..models import ArticleReads
@@ -21,22 +22,21 @@ def most_read(context, limit: int = 5) -> dict:
     """The "Meistgelesen" box: the most read articles of the last 7 days (hidden while empty)."""
     request = context.get("request")
     items = caching.cached(
-        f"most-read-{limit}",
+        f"most-read-items-{limit}",
         [caching.LIST],
         lambda: _rendered_most_read(limit),
         request,
         timeout=MOST_READ_SECONDS,
     )
-    if items:
-        # The page now shows articles: it must follow their changes (an unpublished one
-        # leaves the box at once). An empty box does not tie a static page to the articles.
-        caching.add_cache_tags(request, caching.LIST)
-    return {"items": [mark_safe(html) for html in items]}
+    # The box follows its articles' changes (an unpublished one leaves it at once); the
+    # reads move it within s-maxage. An empty box ties a page to nothing.
+    caching.add_cache_tags(request, *(listed_tag(pk) for pk, _ in items))
+    return {"items": [mark_safe(html) for _, html in items]}
 
 
-def _rendered_most_read(limit: int) -> list[str]:
+def _rendered_most_read(limit: int) -> list[tuple[int, str]]:
     return [
-        render_to_string("readership/_most_read_item.html", {"article": article})
+        (article.pk, render_to_string("readership/_most_read_item.html", {"article": article}))
         for article in ArticleReads.objects.most_read(days=7, limit=limit)
     ]
 

@@ -92,24 +92,62 @@ def test_updated_article_says_so(client, article):
     assert "Aktualisiert am" in text(client.get(article.get_absolute_url()))
 
 
-def test_home_page_leads_with_the_aufmacher(client, hall, town):
+def marked_but_not_shown(category) -> list[Article]:
+    """Aufmacher newer than any shown one that readers may not see: scheduled, taken
+    offline, a draft."""
+    now = timezone.now()
+    return [
+        ArticleFactory(title="Geplanter Aufmacher", category=category, is_lead_story=True,
+                       published_at=now + timedelta(hours=2)),
+        ArticleFactory(title="Abgelaufener Aufmacher", category=category, is_lead_story=True,
+                       published_at=now - timedelta(minutes=5),
+                       expires_at=now - timedelta(minutes=1)),
+        ArticleFactory(title="Aufmacher im Entwurf", category=category, is_lead_story=True,
+                       status=Article.Status.DRAFT, published_at=now - timedelta(minutes=2)),
+    ]  # fmt: skip
+
+
+def home_lead(client) -> str:
+    return text(client.get("/")).split('class="lead-story"')[1].split("</section>")[0]
+
+
+def test_home_page_leads_with_the_newest_aufmacher_readers_may_see(client, hall, town):
     newest = ArticleFactory(title="Neueste Meldung", category=hall)
     ArticleFactory(title="Der Aufmacher", category=hall, is_lead_story=True,
                    published_at=timezone.now() - timedelta(days=2))  # fmt: skip
+    ArticleFactory(title="Aufmacher von letzter Woche", category=hall, is_lead_story=True,
+                   published_at=timezone.now() - timedelta(days=7))  # fmt: skip
+    hidden = marked_but_not_shown(hall)
     for i in range(9):
         ArticleFactory(category=hall, published_at=timezone.now() - timedelta(days=3, hours=i))
-    html = text(client.get("/"))
-    lead = html.split('class="lead-story"')[1].split("</section>")[0]
-    assert "Der Aufmacher" in lead and newest.title not in lead
-    assert 'id="rubrik-lindenau"' in html  # a block for the main category
+    lead = home_lead(client)
+    assert "Der Aufmacher" in lead
+    for other in [newest, *hidden]:
+        assert other.title not in lead
+    assert "Aufmacher von letzter Woche" not in lead
+    assert 'id="rubrik-lindenau"' in text(client.get("/"))  # a block for the main category
+
+
+def test_an_aufmacher_from_years_ago_still_leads(client, hall):
+    """However far back the newest one marked lies, it is found (through the index of the
+    marked articles, whatever the archive holds in between)."""
+    ArticleFactory(title="Aufmacher von damals", category=hall, is_lead_story=True,
+                   published_at=timezone.now() - timedelta(days=3 * 365))  # fmt: skip
+    for i in range(5):
+        ArticleFactory(category=hall, published_at=timezone.now() - timedelta(days=i))
+    assert "Aufmacher von damals" in home_lead(client)
 
 
 def test_home_page_falls_back_to_the_newest_article(client, hall):
-    ArticleFactory(title="Ganz neu", category=hall)
+    ArticleFactory(title="Ganz neu", category=hall,
+                   published_at=timezone.now() - timedelta(minutes=30))  # fmt: skip
     ArticleFactory(title="Von gestern", category=hall,
                    published_at=timezone.now() - timedelta(days=1))  # fmt: skip
-    html = text(client.get("/"))
-    assert "Ganz neu" in html.split('class="lead-story"')[1].split("</section>")[0]
+    hidden = marked_but_not_shown(hall)  # marked, but none readers may see
+    lead = home_lead(client)
+    assert "Ganz neu" in lead
+    for other in hidden:
+        assert other.title not in lead
 
 
 def test_category_page_includes_subcategories_and_paginates(client, town, hall):

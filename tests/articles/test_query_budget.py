@@ -105,7 +105,8 @@ def test_home_page_after_a_save_computes_its_selection_in_constant_queries(clien
 def test_article_page_after_a_save_computes_its_boxes_in_constant_queries(client):
     """The article page keeps its own parts (per article), "Mehr zum Thema" (per article)
     and "Meistgelesen" (a few minutes) in the app cache, and finds the article there too:
-    warm, no query. After a change to another article its own parts stay; the lists and
+    warm, no query; a save that changes nothing readers see changes nothing. After a change
+    to another article its own parts stay; the lists and
     the lookup are computed again: the next scheduled publication 1, the article 1,
     related 3 (its tags, the tag walks in one UNION ALL, the articles), most read 2 (the
     week's totals, the articles), the newest 1: 8 in all, whatever the number of articles,
@@ -118,6 +119,11 @@ def test_article_page_after_a_save_computes_its_boxes_in_constant_queries(client
             ArticleReads.objects.create(article=article, day=timezone.localdate(), count=i + 1)
         url = articles[len(articles) // 2].get_absolute_url()
         warm = count_queries(client, url)
+        articles[-1].save()  # changes nothing a reader sees: nothing is computed again
+        with CaptureQueriesContext(connection) as unchanged:
+            client.get(url)
+        assert len(unchanged) == 0, [q["sql"] for q in unchanged]
+        articles[-1].title = "Eine neue Überschrift"
         articles[-1].save()
         with CaptureQueriesContext(connection) as ctx:
             html = client.get(url).content.decode()

@@ -290,6 +290,13 @@ def eventually(check, timeout: float = 2.0, interval: float = 0.05):
         time.sleep(interval)
 
 
+def repeated_bans_sent() -> None:
+    """Wait until the app's repeated bans (HTTP_CACHE_PURGE_REPEAT_AFTER) have been sent."""
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.join(5)
+
+
 @pytest.fixture(scope="session")
 def varnish_session(live_server, tmp_path_factory):
     """One varnishd for the whole session, in front of the live server."""
@@ -306,7 +313,5 @@ def varnish(varnish_session, settings):
     varnish_session.ban_everything()
     yield varnish_session
     # Let this test's second bans land now, not in the middle of the next test.
-    for thread in threading.enumerate():
-        if isinstance(thread, threading.Timer):
-            thread.join(5)
+    repeated_bans_sent()
     varnish_session.ban_everything()

@@ -14,7 +14,7 @@ from newsroom.models import Page, SiteSettings
 from tests.ads.factories import BannerFactory, JobAdFactory
 from tests.factories import ArticleFactory, CategoryFactory
 
-from .conftest import Forwarder, Varnish, eventually
+from .conftest import Forwarder, Varnish, eventually, repeated_bans_sent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,15 +50,40 @@ def test_second_request_is_a_hit_and_tags_stay_inside(varnish):
     assert "public" in second.headers["Cache-Control"]
     assert "Cookie" not in second.headers.get("Vary", "")
     assert second.headers["ETag"] and "Age" in second.headers
-    # Conditional request: answered by Varnish with 304.
+    # Conditional request: answered by Varnish with 304, carrying the ETag (RFC 9110).
     again = varnish.get("/", If_None_Match=second.headers["ETag"])
-    assert again.status == 304
+    assert again.status == 304 and again.headers["ETag"] == second.headers["ETag"]
+
+
+def test_an_article_page_is_assembled_by_varnish_without_a_validator(varnish):
+    """The boxes below an article are an Edge Side Include (newsroom/esi.py): the page's
+    ETag would stand for the page without them, so none reaches readers and no 304 could
+    keep an old „Neueste Artikel“ box."""
+    BannerFactory(slot="leaderboard")  # the page loads ads.js before the boxes
+    older = ArticleFactory(title="Ältere Meldung")
+    ArticleFactory(title="Neueste Meldung")
+    page = cached(varnish, older.get_absolute_url())
+    assert "<esi:" not in page and "Neueste Meldung" in page
+    response = varnish.get(older.get_absolute_url())
+    assert "ETag" not in response.headers and "Last-Modified" not in response.headers
+    assert "Surrogate-Control" not in response.headers
+
+
+def test_esi_markup_written_by_people_stays_text(varnish):
+    """Varnish assembles article pages: a headline or text with ESI markup must reach
+    readers as text, never as an instruction to Varnish."""
+    markup = '<esi:include src="/admin/"/>'
+    article = ArticleFactory(title=f"Was ist {markup}?", body=f"<p>Zitat: {markup}</p>")
+    ArticleFactory(title="Noch eine")
+    page = cached(varnish, article.get_absolute_url())
+    assert page.count("Was ist &lt;esi:include") >= 1 and "<esi:" not in page
 
 
 def test_cookies_of_readers_are_ignored_but_staff_are_never_cached(
     varnish, admin_client, journalist
 ):
     draft = ArticleFactory(title="Geheimer Entwurf", status=Article.Status.DRAFT)
+    repeated_bans_sent()  # of its new category, which is on every page
     session = f"sessionid={admin_client.cookies['sessionid'].value}"
     # A reader's unrelated cookie does not split or bypass the cache.
     assert varnish.get("/", Cookie="_pk_id=1").cache == "MISS"
@@ -203,6 +228,7 @@ def test_banner_and_job_ad_changes_show(varnish):
 def test_gzip_for_readers_that_accept_it(varnish):
     ArticleFactory()
     plain = varnish.get("/")
+    varnish.get("/", Accept_Encoding="gzip")  # a copy of its own (tests/proxy/test_encodings.py)
     zipped = varnish.get("/", Accept_Encoding="gzip")
     assert zipped.cache == "HIT"
     assert zipped.headers["Content-Encoding"] == "gzip"

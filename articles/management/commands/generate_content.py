@@ -1,9 +1,13 @@
 """A large, realistic archive for measuring the portal at ten years' size.
 
     python manage.py generate_content --articles 100000 --seed 1
+    python manage.py generate_content --articles 100000 --seed 1 --lead-every 0
 
 Tops up: with N articles already in the database, only the missing ones are added, so
-running it twice with the same numbers adds nothing. Same seed, same archive. Rows are
+running it twice with the same numbers adds nothing. Same seed and options, same archive.
+`--lead-every` marks every Nth article as Aufmacher (default 25: about one a day, as a
+newsroom that picks its lead story each morning leaves them marked); 0 leaves the archive
+without any, the home page's worst case (the marks load_demo set are taken off too). Rows are
 written with bulk_create, so Article.save() does not run: the body is built as HTML the
 sanitizer would keep unchanged, and the derived fields (TaggedArticle.listed_at) are set here.
 """
@@ -26,6 +30,7 @@ from newsroom.text import slugify_de
 IMAGE_COUNT = 5
 TAG_COUNT = 300
 PER_DAY = (20, 30)
+LEAD_EVERY = sum(PER_DAY) // 2  # about one Aufmacher a day
 
 FIRST_NAMES = ["Anna", "Bernd", "Carla", "Dieter", "Elif", "Frank", "Greta", "Hakan", "Ines",
                "Jörg", "Katrin", "Lars", "Marta", "Nils", "Olga", "Peter", "Ruth", "Stefan",
@@ -79,15 +84,24 @@ class Command(BaseCommand):
         parser.add_argument("--articles", type=int, default=1000, help="total wanted")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--batch", type=int, default=2000)
+        parser.add_argument(
+            "--lead-every",
+            type=int,
+            default=LEAD_EVERY,
+            metavar="N",
+            help=f"mark every Nth article as Aufmacher (default {LEAD_EVERY}: about one a "
+            "day); 0: no Aufmacher at all, existing marks are taken off",
+        )
 
-    def handle(self, *args, articles, seed, batch, **options):
-        if articles < 0 or batch < 1:
-            raise CommandError("--articles must be >= 0 and --batch >= 1.")
-        generator = ArchiveGenerator(seed=seed, stdout=self.stdout)
+    def handle(self, *args, articles, seed, batch, lead_every, **options):
+        if articles < 0 or batch < 1 or lead_every < 0:
+            raise CommandError("--articles and --lead-every must be >= 0 and --batch >= 1.")
+        generator = ArchiveGenerator(seed=seed, stdout=self.stdout, lead_every=lead_every)
         started = time.monotonic()
         created = generator.top_up(articles, batch=batch)
-        if created:
-            # bulk_create sends no signals: running sites must show the new articles.
+        unmarked = generator.unmark_leads() if not lead_every else 0
+        if created or unmarked:
+            # Bulk writes send no signals: running sites must show the new articles.
             caching.invalidate(caching.ALL, caching.LIST)
         self.stdout.write(
             self.style.SUCCESS(f"{created} articles added in {time.monotonic() - started:.1f} s")
@@ -95,9 +109,10 @@ class Command(BaseCommand):
 
 
 class ArchiveGenerator:
-    def __init__(self, *, seed: int = 1, stdout=None):
+    def __init__(self, *, seed: int = 1, stdout=None, lead_every: int = LEAD_EVERY):
         self.seed = seed
         self.stdout = stdout
+        self.lead_every = lead_every
 
     def log(self, message: str) -> None:
         if self.stdout is not None:
@@ -129,6 +144,19 @@ class ArchiveGenerator:
                 self.link(rnd, rows, authors, tags)
             self.log(f"{end - existing}/{missing} articles")
         return missing
+
+    def unmark_leads(self) -> int:
+        """Take the Aufmacher mark off every article (load_demo's included); returns how
+        many. A bulk update, like the rows written here: the caller invalidates."""
+        unmarked = Article.objects.filter(is_lead_story=True).update(is_lead_story=False)
+        if unmarked:
+            self.log(f"{unmarked} Aufmacher unmarked: the archive has none.")
+        return unmarked
+
+    def is_lead(self, i: int) -> bool:
+        """Every `lead_every`th article from the eighth newest on: the newest few are not
+        marked, so the home page shows an Aufmacher that is not the newest article."""
+        return bool(self.lead_every) and i % self.lead_every == 7 % self.lead_every
 
     def categories(self) -> list[Category]:
         if not Category.objects.exists():
@@ -212,7 +240,7 @@ class ArchiveGenerator:
             lead_image_alt=f"Ansicht von {place}" if image else "",  # this use's own words
             status=status,
             published_at=published_at,
-            is_lead_story=i % 5000 == 7,  # a few Aufmacher over the years
+            is_lead_story=self.is_lead(i),
             updated_at=None,
         )
 
