@@ -79,8 +79,10 @@ def _membership_tags(article, stored: dict) -> set[str]:
     tags = {HOME, LATEST, MISSING}
     for category_id in {stored.get("category_id"), article.category_id} - {None}:
         tags.update(section_tags(category_id))
-    tags.update(f"tag-{pk}" for pk in article.tags.values_list("pk", flat=True))
-    tags.update(f"author-{pk}" for pk in article.authors.values_list("pk", flat=True))
+    if stored:
+        # A new article has none yet: adding them bans their pages (_on_relations).
+        tags.update(f"tag-{pk}" for pk in article.tags.values_list("pk", flat=True))
+        tags.update(f"author-{pk}" for pk in article.authors.values_list("pk", flat=True))
     return tags
 
 

@@ -125,17 +125,13 @@ def fts5_groups(words: list[str], expand=None) -> list[list[tuple[str, bool]]]:
     if expand is None or not wanted:
         return groups
     expanded = dict(zip(wanted, expand(wanted), strict=True))
-    return [
-        sorted({
-            (term, False) if found else (string, True)
-            for string, prefix in group
-            for found in [expanded.get(string) if prefix else None]
-            for term in (found or [string])
-        })
-        if any(prefix for _s, prefix in group)
-        else group
-        for group in groups
-    ]  # fmt: skip
+    for i, group in enumerate(groups):
+        strings = set()
+        for string, prefix in group:
+            terms = expanded.get(string) if prefix else None
+            strings |= {(term, False) for term in terms} if terms else {(string, prefix)}
+        groups[i] = sorted(strings)
+    return groups
 
 
 def fts5_query(words: list[str], expand=None) -> str:

@@ -31,11 +31,9 @@ def wanted(request) -> bool:
     )
 
 
-def box(request, url_name: str, render, **params) -> str:
-    """The box served at `url_name` (with `params`, None left out): an include for the
-    proxy, else `render()`, its HTML, inline."""
-    if not wanted(request):
-        return render()
+def include(request, url_name: str, **params) -> str:
+    """The include of the box served at `url_name` (with `params`, None left out), for a
+    page that the proxy assembles (`wanted`)."""
     request._esi = True  # HttpCacheMiddleware tells the proxy to look for includes
     query = urlencode({name: value for name, value in params.items() if value is not None})
     return format_html(

@@ -49,17 +49,13 @@ def below_article(context, article) -> str:
     articles share one copy of the box."""
     request = context.get("request")
     exclude = article.pk if article.pk in {pk for pk, _ in _cached_latest(request)} else None
-    boxes = esi.box(
-        request,
-        "articles:below-article",
-        lambda: render_below_article(request, exclude),
-        ohne=exclude,
+    if not esi.wanted(request):
+        return render_below_article(request, exclude)
+    # The job box in the include leaves ads.js to the page. Both parts are built safe
+    # (format_html); ads_script() may be a plain "" that would undo that.
+    return mark_safe(
+        esi.include(request, "articles:below-article", ohne=exclude) + ads_script(context)
     )
-    if esi.wanted(request):
-        # The job box in the include leaves ads.js to the page. Both parts are built safe
-        # (format_html); ads_script() may be a plain "" that would undo that.
-        boxes = mark_safe(boxes + ads_script(context))
-    return boxes
 
 
 def render_below_article(request, exclude: int | None) -> str:
