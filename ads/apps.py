@@ -19,9 +19,13 @@ class AdsConfig(AppConfig):
     def ready(self):
         from newsroom import caching
 
-        from .models import JOBS
+        from .models import JOBS, job_tag
+
+        def job_ad_changed(sender, instance, **kwargs):
+            caching.invalidate(JOBS, job_tag(instance.pk), versions=[caching.ADS])
 
         post_migrate.connect(ensure_role, sender=self)
-        # Banners are on every page (`ads`, newsroom.caching); job ads only where `jobs` is.
-        caching.watch("ads.JobAd", JOBS, versions=[caching.ADS])
+        # Banners are on every page (`ads`, newsroom.caching); job ads where `jobs` is (job
+        # pages, the sidebar's list) and where that ad is shown (`job-<id>`: job boxes).
+        caching.watch("ads.JobAd", receiver=job_ad_changed)
         caching.watch("ads.Banner", caching.ADS)

@@ -130,6 +130,11 @@ class JobAdQuerySet(RunQuerySet):
 JOBS = "jobs"
 
 
+def job_tag(pk) -> str:
+    """The page tag of every page showing that job ad (the job boxes)."""
+    return f"job-{pk}"
+
+
 class JobAd(RunDates):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("submitted")

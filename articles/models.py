@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, transaction
 from django.db.models import DEFERRED, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.templatetags.static import static
@@ -368,9 +369,8 @@ class ArticleQuerySet(models.QuerySet):
         their lead images."""
         categories = list(category_index().values())
         by_pk = {c.pk: c for c in categories}
-        parts = [self.filter(category=c) for c in categories]
         by_root: dict[str, list[Article]] = {}
-        articles = self._merged_newest(parts, per_section, limit=None)
+        articles = self._merged_newest(self, by_pk, per_section, limit=None)
         # A raw query joins nothing: the lead images of all rows in one query.
         images = Image.objects.in_bulk({a.lead_image_id for a in articles if a.lead_image_id})
         for article in articles:
@@ -397,9 +397,9 @@ class ArticleQuerySet(models.QuerySet):
         """newest_ids() over several categories (a subtree). An IN over the categories would
         sort all their articles; instead each category's index is walked for at most `limit`
         rows and the walks are merged."""
-        rows = self._published_before(before)
-        parts = [rows.filter(category=c).only("pk", "published_at") for c in categories]
-        return [(a.pk, a.published_at) for a in self._merged_newest(parts, limit, limit=limit)]
+        rows = self._published_before(before).only("pk", "published_at")
+        merged = self._merged_newest(rows, [c.pk for c in categories], limit, limit=limit)
+        return [(a.pk, a.published_at) for a in merged]
 
     def newest_ids_tagged(self, tag, limit: int, before: tuple | None = None) -> list[tuple]:
         """newest_ids() for a tag, from TaggedArticle's copy of the date and its index, so a
@@ -429,14 +429,29 @@ class ArticleQuerySet(models.QuerySet):
         by_pk = by_pk.in_bulk([pk for pk, _date in ids])
         return [by_pk[pk] for pk, _date in ids if pk in by_pk and by_pk[pk].is_public]
 
-    def _merged_newest(self, parts, per_part: int, *, limit: int | None):
-        """The rows of several querysets, each cut to its newest `per_part` through its own
-        index, merged newest first (UNION ALL; SQLite allows no LIMIT inside a compound
-        select, so each part is wrapped). At most ~500 parts (SQLite's compound limit)."""
-        if not parts:
+    def _merged_newest(self, rows, category_ids, per_part: int, *, limit: int | None):
+        """The newest `per_part` of `rows` in each category of `category_ids`, each through
+        the category's own index, merged newest first. An IN over the categories would sort
+        all their articles. PostgreSQL: one LATERAL subquery run per category (planned once:
+        a UNION ALL of a dozen parts took 4 ms to plan); elsewhere a UNION ALL of the parts
+        (SQLite allows no LIMIT inside a compound select, so each is wrapped; at most ~500
+        parts, its compound limit)."""
+        category_ids = list(category_ids)
+        if not category_ids:
             return []
-        union, params = union_all([p.order_by("-published_at", "-pk")[:per_part] for p in parts])
-        query = f"SELECT * FROM ({union}) AS merged"
+        newest = ["-published_at", "-pk"]
+        if connections[rows.db].vendor == "postgresql":
+            part = rows.filter(category_id=RawSQL("sections.id", ())).order_by(*newest)
+            part_sql, params = part[:per_part].query.sql_with_params()
+            query = (
+                "SELECT merged.* FROM unnest(%s::integer[]) AS sections(id) "
+                f"CROSS JOIN LATERAL ({part_sql}) AS merged"
+            )
+            params = [category_ids, *params]
+        else:
+            parts = [rows.filter(category_id=pk).order_by(*newest) for pk in category_ids]
+            union, params = union_all([part[:per_part] for part in parts])
+            query = f"SELECT * FROM ({union}) AS merged"
         query += " ORDER BY merged.published_at DESC, merged.id DESC"
         if limit is not None:
             query += " LIMIT %s"

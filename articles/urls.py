@@ -11,8 +11,6 @@ urlpatterns = [
     path(_("tag/<slug:slug>/"), views.tag_detail, name="tag"),
     path(_("author/<slug:slug>/"), views.author_detail, name="author"),
     path(_("editor/image-upload/"), editor.editor_upload, name="editor-upload"),
-    # Boxes that pages leave to the proxy (newsroom/esi.py): addresses for it, not readers.
-    path("_esi/unter-dem-artikel/", views.below_article_box, name="below-article"),
     # Categories and articles share the tree of addresses; this pattern must stay last.
     path("<path:path>/", views.path_dispatch, name="path"),
 ]

@@ -6,7 +6,7 @@ from django.core.validators import slug_re
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from newsroom import caching, esi
+from newsroom import caching
 from newsroom.caching import ALL, LIST, add_cache_tags, cache_tags
 
 from .invalidation import HOME, MISSING, SEARCH, listed_tags, page_tag
@@ -20,7 +20,6 @@ from .models import (
 )
 from .pagination import PAGE_SIZE, paginate
 from .search import RESULT_LIMIT, clean_query, ranked_ids, snippet
-from .templatetags.articles_tags import render_below_article
 
 
 def _may_preview(request) -> bool:
@@ -208,10 +207,3 @@ def search(request):
         "at_limit": page is not None and page.paginator.count >= RESULT_LIMIT,
     }
     return render(request, "articles/search.html", context)
-
-
-@esi.fragment
-def below_article_box(request):
-    """The boxes below an article, for the proxy (articles_tags.below_article)."""
-    exclude = request.GET.get("ohne", "")
-    return render_below_article(request, int(exclude) if exclude.isdigit() else None)

@@ -22,8 +22,9 @@ Page tags (the proxy): a page records what it shows (`add_cache_tags`): the vers
 depends on, and finer tags of its apps' own (an article's page, a section's lists, the
 "Neueste Artikel" box; see articles/invalidation.py). A change bans exactly the tags of
 what it changed, so a correction of an old article leaves the home page and the other
-articles cached. Boxes that every page carries are Edge Side Includes (newsroom/esi.py):
-cached and banned on their own, so they tie no page to their changes.
+articles cached. A box that many pages carry ("Neueste Artikel" below every article)
+records the tags of what it shows, not of what may join it (`arrivals_ignored`): newcomers
+appear when the page is made again, within s-maxage, so a publish bans no archive page.
 
 Every write reaches `invalidate()` through model signals (saves, deletes, queryset deletes,
 tag and author changes); after the transaction commits it drops the versions and bans the
@@ -47,6 +48,7 @@ import urllib.error
 import urllib.request
 from collections import OrderedDict
 from collections.abc import Callable, Collection
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 
@@ -58,8 +60,6 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.module_loading import import_string
-
-from . import esi
 
 logger = logging.getLogger(__name__)
 
@@ -275,6 +275,21 @@ def add_cache_tags(request, *tags: str, until: datetime | None = None) -> None:
         request._cache_until = min(until.timestamp(), getattr(request, "_cache_until", math.inf))
 
 
+@contextmanager
+def arrivals_ignored(request, *tags: str):
+    """Within: `tags` are not recorded for the page (unless it recorded them before). For a
+    box on many pages that follows its members' own tags (an `l-<id>` is banned when that
+    article changes or goes) while `tags` stand for newcomers, who may join it when the page
+    is made again: a publish then bans the box's own lists, not every page carrying it."""
+    before = set(getattr(request, "_cache_tags", ()))
+    try:
+        yield
+    finally:
+        recorded = getattr(request, "_cache_tags", None)
+        if recorded is not None:
+            recorded -= set(tags) - before
+
+
 def cache_tags(*tags: str):
     """View decorator: the page shows what `tags` stand for."""
 
@@ -415,13 +430,6 @@ class HttpCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.respond(request)
-        if getattr(request, "_esi", False):
-            # The page leaves boxes to the proxy (newsroom/esi.py): it must assemble them.
-            response["Surrogate-Control"] = esi.SURROGATE_CONTROL
-        return response
-
-    def respond(self, request):
         if not self.is_candidate(request):
             response = self.get_response(request)
             if request.method in ("GET", "HEAD") and "Cache-Control" not in response:

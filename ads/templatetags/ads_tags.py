@@ -17,7 +17,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ads.models import JOBS, Banner, JobAd
+from ads.models import JOBS, Banner, JobAd, job_tag
 from newsroom import caching
 from newsroom.caching import ADS, add_cache_tags
 
@@ -79,9 +79,9 @@ def _newest_job_ads(count: int) -> list[dict[str, str]]:
     ]
 
 
-def _rendered_job_cards() -> list[str]:
+def _rendered_job_cards() -> list[tuple[int, str]]:
     return [
-        render_to_string("ads/_job_card.html", {"ad": ad})
+        (ad.pk, render_to_string("ads/_job_card.html", {"ad": ad}))
         for ad in JobAd.objects.live().order_by("?")[:JOB_BOX_CANDIDATES]
     ]
 
@@ -118,15 +118,14 @@ def ad_slot(context, name: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def job_ad_box(context) -> str:
-    """One live job ad, chosen at random, plus a few others for rotation by ads.js."""
+    """One live job ad, chosen at random, plus a few others for rotation by ads.js. The
+    page follows each of them (`job-<id>`) and, where `jobs` is kept, every new one."""
     request = context.get("request")
-    cards = _live(request, "job-cards", _rendered_job_cards, JOBS)
+    cards = _live(request, "job-box-cards", _rendered_job_cards, JOBS)
     if not cards:
         return ""
-    cards = [mark_safe(card) for card in random.sample(cards, len(cards))]  # fresh order
-    if getattr(request, "_esi_fragment", False):
-        # A box the proxy puts into a page (newsroom/esi.py): the page loads ads.js.
-        request._ads_script_done = True
+    add_cache_tags(request, *(job_tag(pk) for pk, _ in cards))
+    cards = [mark_safe(card) for _, card in random.sample(cards, len(cards))]  # fresh order
     return render_to_string(
         "ads/job_ad_box.html",
         {"request": request, "job": cards[0], "alternatives": cards[1:]},

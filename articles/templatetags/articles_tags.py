@@ -7,10 +7,10 @@ from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from ads.templatetags.ads_tags import ads_script
+from ads.models import JOBS
 from articles.invalidation import LATEST, listed_tag
 from articles.models import Article, category_index, main_categories
-from newsroom import caching, esi
+from newsroom import caching
 
 register = template.Library()
 
@@ -41,25 +41,16 @@ def category_nav(context, current_root: str = "") -> dict:
 
 @register.simple_tag(takes_context=True)
 def below_article(context, article) -> str:
-    """What follows every article ("Meistgelesen", the promo box, "Unsere Empfehlung",
-    "Neueste Artikel"): boxes that change with other articles and ads. Behind the proxy one
-    Edge Side Include (articles.views.below_article_box), kept and banned on its own, so
-    publishing bans that box instead of every article page. It names the article to leave
-    out of "Neueste Artikel" only while that is among the newest: the pages of all older
-    articles share one copy of the box."""
+    """What follows every article: "Meistgelesen", the promo box, "Unsere Empfehlung" and
+    "Neueste Artikel", boxes that change with other articles and ads. The page follows what
+    they show (an article or job ad shown there that changes or goes bans it) but not what
+    arrives: a new article or job ad joins them when the page is made again, within
+    s-maxage, as in "Mehr zum Thema". So a publish bans none of the archive's pages."""
     request = context.get("request")
-    exclude = article.pk if article.pk in {pk for pk, _ in _cached_latest(request)} else None
-    if not esi.wanted(request):
-        return render_below_article(request, exclude)
-    # The job box in the include leaves ads.js to the page. Both parts are built safe
-    # (format_html); ads_script() may be a plain "" that would undo that.
-    return mark_safe(
-        esi.include(request, "articles:below-article", ohne=exclude) + ads_script(context)
-    )
-
-
-def render_below_article(request, exclude: int | None) -> str:
-    return render_to_string("articles/_below_article.html", {"exclude": exclude}, request=request)
+    with caching.arrivals_ignored(request, caching.LIST, LATEST, JOBS):
+        return render_to_string(
+            "articles/_below_article.html", {"exclude": article.pk}, request=request
+        )
 
 
 @register.inclusion_tag("widgets/latest_articles.html", takes_context=True)

@@ -27,7 +27,6 @@ sub vcl_recv {
         unset req.http.X-Varnish-Fresh;
         unset req.http.X-Varnish-Stale-Ok;
         unset req.http.X-Varnish-Pass;
-        unset req.http.Surrogate-Capability;
     }
 
     # The purge listener takes purges from the app servers and nothing else.
@@ -87,7 +86,7 @@ sub vcl_recv {
     # Two encodings, each stored as it is served: "gzip" or none (as Varnish itself washes
     # the header after vcl_recv; done here already so that passes agree). A client without
     # gzip (monitors, curl, crawlers) gets a plain copy of its own (vcl_hash) instead of a
-    # gunzip per hit. ESI includes arrive with the encoding their page is delivered in.
+    # gunzip per hit.
     if (req.http.Accept-Encoding ~ "(?i)(^|,)\s*gzip\s*(;|,|$)"
         && req.http.Accept-Encoding !~ "(?i)(^|,)\s*gzip\s*;\s*q\s*=\s*0(\.0*)?\s*(,|$)") {
         set req.http.Accept-Encoding = "gzip";
@@ -116,11 +115,6 @@ sub vcl_recv {
     # Reading pages depend on no cookie: drop them (analytics, a stale csrftoken) so that
     # every reader shares one cached copy.
     unset req.http.Cookie;
-
-    # The app may leave boxes that every page carries ("Neueste Artikel", "Meistgelesen",
-    # jobs, weather) to us as Edge Side Includes (newsroom/esi.py): each is cached and
-    # banned on its own, so a publish bans one box instead of every page showing it.
-    set req.http.Surrogate-Capability = "varnish=ESI/1.0";
 
     # After a restart from vcl_hit: fetch a fresh copy, keeping the stale one as a fallback.
     if (req.http.X-Varnish-Fresh) {
@@ -219,15 +213,6 @@ sub vcl_backend_response {
     # Keep a while longer for conditional refetches (If-None-Match to the app).
     set beresp.keep = 1h;
 
-    # A page with boxes to fill in (newsroom/esi.py). Its ETag and Last-Modified stand for
-    # the page without its boxes, so they must not answer a reader's conditional request
-    # (vcl_deliver drops them; X-Varnish-Esi marks the object).
-    if (beresp.http.Surrogate-Control ~ "ESI/1\.0") {
-        unset beresp.http.Surrogate-Control;
-        set beresp.do_esi = true;
-        set beresp.http.X-Varnish-Esi = "1";
-    }
-
     if (beresp.http.Content-Type ~ "^(text/|application/(javascript|json|xml|atom\+xml|rss\+xml|manifest\+json)|image/svg\+xml)") {
         # Compressible: a copy per encoding (vcl_hash). Vary tells the caches between us
         # and the reader (a company proxy) to keep them apart too.
@@ -274,12 +259,6 @@ sub vcl_synth {
         return (restart);
     }
     unset resp.http.Server;
-    # A box that cannot be had (the app is down and no stale copy): left out of its page.
-    if (req.esi_level > 0) {
-        set resp.status = 200;
-        set resp.body = "";
-        return (deliver);
-    }
     # The app servers get plain answers (the reason says what was wrong with a ban).
     if (local.socket == "purge" || resp.status < 400) {
         return (deliver);
@@ -338,12 +317,6 @@ a:focus{outline:3px solid #c05600;outline-offset:2px}
 sub vcl_deliver {
     if (resp.http.X-Varnish-Error) {
         return (synth(503, "Service Unavailable"));
-    }
-    if (resp.http.X-Varnish-Esi) {
-        # Assembled from boxes that change on their own: no validator for the whole.
-        unset resp.http.ETag;
-        unset resp.http.Last-Modified;
-        unset resp.http.X-Varnish-Esi;
     }
     if (req.http.X-Varnish-Pass) {
         set resp.http.X-Cache = "PASS";

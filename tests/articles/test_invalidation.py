@@ -183,7 +183,8 @@ def test_a_job_ad_bans_the_job_pages_and_boxes_not_every_page(bans):
     with bans() as ban:
         job.status = JobAd.Status.APPROVED
         job.save()
-    assert ban.tags == {"jobs"}  # not "ads": banners are on every page
+    # The job pages and lists, and the boxes showing it; not "ads": banners are on every page.
+    assert ban.tags == {"jobs", f"job-{job.pk}"}
     with bans() as ban:
         BannerFactory()
     assert ban.tags == {"ads"}  # banners are on every page
@@ -199,3 +200,18 @@ def test_saving_the_admin_form_unchanged_bans_nothing(admin_client, archived, ba
         response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert ban.tags == set()
+
+
+def test_an_article_page_follows_its_boxes_members_but_no_newcomers(client, archived):
+    """Below every article: „Meistgelesen“, „Unsere Empfehlung“, „Neueste Artikel“. The page
+    carries the tags of what they show, so a change to one of those bans it; publishing
+    (`latest`, `list`) or a new job ad (`jobs`) bans no article page."""
+    job = JobAdFactory()
+    newest = ArticleFactory(title="Neueste Meldung")
+    response = client.get(archived.get_absolute_url())
+    assert "Neueste Meldung" in response.text and job.title in response.text
+    tags = set(response["Cache-Tags"].split())
+    assert {f"a-{archived.pk}", f"l-{newest.pk}", f"job-{job.pk}"} <= tags
+    assert not tags & {"latest", "list", "jobs", "home"}
+    # The home page lists articles and new jobs (its sidebar): banned by both.
+    assert {"list", "home", "jobs"} <= set(client.get("/")["Cache-Tags"].split())

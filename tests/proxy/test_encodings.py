@@ -3,9 +3,7 @@ clients that send no Accept-Encoding (monitors, curl, crawlers) a stored plain c
 of a gunzip per hit; bans and PURGE drop both, and Vary tells the caches on the way."""
 
 import gzip
-import html
 import http.client
-import re
 import shutil
 import time
 
@@ -20,7 +18,6 @@ from .conftest import (
     Varnish,
     database_url,
     eventually,
-    http_request,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,33 +96,6 @@ def test_gzip_clients_get_their_own_stored_gzip_copy(varnish):
         assert same.raw == zipped.raw
     # And the plain copy is still there, still plain.
     assert is_plain(hit(varnish, "/", None))
-
-
-def test_boxes_of_a_page_come_in_its_encoding(varnish, live_server):
-    """The boxes below an article are an Edge Side Include (newsroom/esi.py): Varnish fetches
-    them for a plain page as plain copies, for a gzip page as gzip copies."""
-    older = ArticleFactory(title="Ältere Meldung")
-    ArticleFactory(title="Im Kasten und auf der Seite")
-    path = older.get_absolute_url()
-    app_port = int(live_server.url.rsplit(":", 1)[1])
-    as_varnish_asks = http_request(
-        app_port, "GET", path, {"Surrogate-Capability": "varnish=ESI/1.0"}
-    )
-    boxes = [
-        html.unescape(src)
-        for src in re.findall(r'<esi:include src="([^"]+)"', as_varnish_asks.text)
-    ]
-    assert boxes, "the article page has no boxes left to Varnish"
-
-    for encoding, right_kind in ((None, is_plain), ("gzip", is_gzip)):
-        page = hit(varnish, path, encoding)
-        assert right_kind(page), (encoding, dict(page.headers))
-        assert "Im Kasten und auf der Seite" in page.text  # „Neueste Artikel“
-        assert "<esi:include" not in page.text
-        for box in boxes:
-            # Stored while the page was put together, as a copy of this encoding.
-            stored = fetch(varnish, box, encoding)
-            assert stored.cache == "HIT" and right_kind(stored), (box, encoding)
 
 
 def test_both_copies_say_vary_accept_encoding(varnish):
