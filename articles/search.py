@@ -5,10 +5,12 @@ query is required; operators, quotes and punctuation are no syntax, just gaps.
 
 PostgreSQL: a weighted German tsvector (title and tags count most, then kicker and lead,
 then the body) in a column Django does not know (`search_document`), kept by triggers and
-indexed with GIN (migrations 0005 and 0009). German word forms come from the stemmer
-("Schulen" finds "Schule"); parts of compound words from `articles_search_term`, every
-indexed word once with a trigram index: "Feuerwehr" also asks for the (at most
-COMPOUND_TERMS shortest) indexed words that contain it, such as "Jugendfeuerwehr".
+indexed with GIN (migrations 0005 and 0009); its words once more with the year of
+publication in `search_years`, for searches through a span of years (0015). German word
+forms come from the stemmer ("Schulen" finds "Schule"); parts of compound words from
+`articles_search_term`, every indexed word once with a trigram index: "Feuerwehr" also
+asks for the (at most COMPOUND_TERMS shortest) indexed words that contain it, such as
+"Jugendfeuerwehr".
 SQLite: an FTS5 table `articles_article_search` (contentless, rowid = article id) kept in
 sync by triggers. The query's words are reduced to their stems with the same Snowball
 stemmer PostgreSQL uses; a stem of PREFIX_MIN letters or more matches as a prefix
@@ -30,12 +32,12 @@ import math
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
-from html import unescape
+from html import escape, unescape
 
 import snowballstemmer
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 # The search page says so when the limit is reached ("Es werden die neuesten 100 Treffer
@@ -63,6 +65,8 @@ SQLITE_TABLE = "articles_article_search"
 PG_INDEX = "articles_article_search_gin"
 # A tsvector column kept by a trigger and indexed with GIN (migrations 0005, 0009).
 PG_DOCUMENT = "search_document"
+# Its words with their year of publication, kept and indexed alike (0015; see _dated).
+PG_YEARS = "search_years"
 PG_TERMS = "articles_search_term"
 SQLITE_TAGS = "articles_article_search_tags"
 # A per-connection fts5vocab table over SQLITE_TABLE (see _sqlite_terms).
@@ -223,8 +227,10 @@ def _pg_query(words: list[str]) -> tuple[str, list]:
 PG_WALK_ROWS = 1000
 PG_WALK_SHARE = 0.1
 PG_WINDOW_GROWTH = 2
-# A window that should hold this many times the articles searched so far is left open.
+# A window that should hold this many times the articles searched so far is left open,
+# unless it spans at most PG_YEAR_GROUPS years (see _dated).
 PG_OPEN_WINDOW = 16
+PG_YEAR_GROUPS = 8
 # Older than any article: a window reaching back beyond it is open.
 EPOCH = datetime(1990, 1, 1, tzinfo=UTC)
 
@@ -288,10 +294,14 @@ def _pg_candidates(words: list[str], now) -> list[tuple[int, float, object]]:
       matches are frequent, or only a few are missing;
     - a window: the GIN index's matches ANDed in a bitmap with a span of the date index,
       so only articles that match and lie in the span are read: right where matches are
-      rare, as the GIN index's work grows with the word's matches in the whole archive.
-      The span should hold what is missing (half as much again), and is at least twice
-      everything searched before; it is open when it would reach back before any article
-      or hold PG_OPEN_WINDOW times what was searched (then the matches are few).
+      rare. The index knows no dates; asked for the words themselves it reads their
+      matches in the whole archive, so a span of at most PG_YEAR_GROUPS years asks for
+      the words stored with those years (migration 0015: "sanier@2026", a column of
+      their own), whose matches lie in the span. The span should hold three times what
+      is missing at the rate seen so far (a wider span of years costs little, a second
+      window more), and is at least twice everything searched before; it is open when it
+      would reach back before any article, or would cover more years and hold
+      PG_OPEN_WINDOW times what was searched (then the matches are few).
 
     The planner cannot be left to choose: two common words that rarely meet („Sanierung
     Hallenbad“) look common to it (it multiplies their frequencies), and its walk reads
@@ -310,9 +320,11 @@ def _pg_candidates(words: list[str], now) -> list[tuple[int, float, object]]:
 
 
 class _PgSearch:
+    # Ranked by the query's words in the document; found by them in `column` (the document,
+    # or the words with their years).
     SELECT = (
         f"SELECT id, ts_rank(document, %s::tsquery), published_at FROM (SELECT id, "
-        f"published_at, {PG_DOCUMENT} AS document FROM {{source}} WHERE {PG_DOCUMENT} @@ "
+        f"published_at, {PG_DOCUMENT} AS document FROM {{source}} WHERE {{column}} @@ "
         "%s::tsquery {window}ORDER BY published_at DESC, id DESC LIMIT %s) AS found"
     )
     NEWEST = (
@@ -340,7 +352,7 @@ class _PgSearch:
             else:
                 wanted = self.searched * PG_WINDOW_GROWTH
                 if share:
-                    wanted = max(wanted, 1.5 * missing / share)
+                    wanted = max(wanted, 3 * missing / share)
                 self.window(wanted)
         return list(self.found.values())
 
@@ -363,31 +375,40 @@ class _PgSearch:
             self.border, self.searched = last[0], self.searched + rows
 
     def window(self, wanted: float, older=None) -> None:
+        dated = None
         if older is None:
             # As many seconds back as `wanted` articles took to publish so far.
             span = wanted * max((self.now - self.border).total_seconds(), 1) / self.searched
-            # Matches so rare that many times what was searched is wanted: all of them from
-            # the word index costs less than a window's share of the date index.
-            if (
-                wanted < PG_OPEN_WINDOW * self.searched
-                and span < (self.border - EPOCH).total_seconds()
-            ):
+            if span < (self.border - EPOCH).total_seconds():
                 older = self.border - timedelta(seconds=span)
+        if older is not None:
+            years = range(older.astimezone(UTC).year, self.border.astimezone(UTC).year + 1)
+            if len(years) <= PG_YEAR_GROUPS:
+                # The words of these years alone: the index reads their matches in the
+                # window's years, however common the words are in the archive.
+                dated = _dated(self.tsquery, years)
+            elif wanted >= PG_OPEN_WINDOW * self.searched:
+                # Matches so rare that many times what was searched is wanted: all of them
+                # from the word index costs less than a window over many years.
+                older = None
         self.set_index_scans(False)
         condition = "AND status = %s AND published_at <= %s "
         params = ["published", _db_time(self.border)]
         if older is not None:
             condition += "AND published_at > %s "
             params.append(_db_time(older))
-        self.fetch("articles_article", condition, params)
+        self.fetch("articles_article", condition, params, dated)
         self.border, self.searched = older, self.searched + wanted
 
-    def fetch(self, source: str, condition: str, source_params: list) -> None:
-        sql = self.SELECT.format(source=source, window=condition)
+    def fetch(self, source: str, condition: str, source_params: list, dated=None) -> None:
+        """The matches in `source` (and `condition`); with `dated` (a tsquery of words with
+        their years), those of the words in the year column."""
+        column = PG_YEARS if dated else PG_DOCUMENT
+        sql = self.SELECT.format(source=source, window=condition, column=column)
         if condition:
-            params = [self.tsquery, self.tsquery, *source_params]
+            params = [self.tsquery, dated or self.tsquery, *source_params]
         else:
-            params = [self.tsquery, *source_params, self.tsquery]
+            params = [self.tsquery, *source_params, dated or self.tsquery]
         # Matches at the border moment were found before and come again: as many more.
         again = sum(1 for row in self.found.values() if row[2] == self.border)
         self.cursor.execute(sql, [*params, RESULT_LIMIT - len(self.found) + again])
@@ -399,6 +420,16 @@ class _PgSearch:
         if on != self.index_scans:
             self.cursor.execute(f"SET LOCAL enable_indexscan = {'on' if on else 'off'}")
             self.index_scans = on
+
+
+# A word in a tsquery's text: quoted, a quote inside doubled.
+_PG_LEXEME = re.compile(r"'((?:[^']|'')*)'")
+
+
+def _dated(tsquery: str, years) -> str:
+    """`tsquery` (its text) asked of the words stored with their year of publication
+    (PG_YEARS, migration 0015: "sanier@2026"), one group per year, any of them."""
+    return " | ".join("( " + _PG_LEXEME.sub(rf"'\g<1>@{year}'", tsquery) + " )" for year in years)
 
 
 def ranked_ids(query: str) -> list[tuple[int, float]]:
@@ -465,7 +496,7 @@ def snippet(article, query: str) -> SafeString:
     last = min(len(pieces), first + 2 * SNIPPET_WORDS)
     out = ["… " if first > 1 else ""]
     for i in range(first, last):
-        piece = escape(pieces[i])
+        piece = escape(pieces[i])  # html.escape: Django's (lazy) takes five times as long
         out.append(f"<mark>{piece}</mark>" if i % 2 and matches(pieces[i]) else piece)
     if last < len(pieces) - 1:
         out.append(" …")

@@ -8,9 +8,9 @@
 # one difference in how it is written: the search triggers recompute an article's document
 # once per row and once more per tag link, each an UPDATE through the GIN index (about 200
 # articles per second, 1.5 hours for a million). Here they are off while generate_content
-# runs; then every document is computed in one UPDATE with the same function, the word list
-# filled, the triggers switched back on, the table compacted (VACUUM FULL) and the GIN index
-# built: the same rows and indexes. Resumable: run it again after an interruption
+# runs; then every document is computed in one UPDATE with the same function, its words with
+# their years (migration 0015) in another, the word list filled, the triggers switched back
+# on, the table compacted (VACUUM FULL) and the GIN indexes built: the same rows and indexes. Resumable: run it again after an interruption
 # (generate_content tops up). BENCH_ARTICLES (default 1000000) as in bench.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,12 +49,15 @@ if [ ! -f "$OUT/large/ready-postgres" ]; then
   echo "== generating $COUNT articles (search triggers off), niced"
   sql -c "ALTER TABLE articles_article DISABLE TRIGGER articles_article_search_document" \
     -c "ALTER TABLE articles_taggedarticle DISABLE TRIGGER articles_taggedarticle_search" \
-    -c "DROP INDEX IF EXISTS articles_article_search_gin"
+    -c "DROP INDEX IF EXISTS articles_article_search_gin" \
+    -c "DROP INDEX IF EXISTS articles_article_search_years_gin"
   nice -n 10 .venv/bin/python manage.py generate_content --articles "$COUNT" --seed 1 \
     --lead-every 0 | tail -n1
-  echo "== search documents, word list, VACUUM FULL, GIN index"
+  echo "== search documents, words with years, word list, VACUUM FULL, GIN indexes"
   sql -c "UPDATE articles_article SET search_document = articles_article_document(id, title,
           kicker, lead, body) WHERE search_document IS NULL" \
+    -c "UPDATE articles_article SET search_years = articles_search_years(search_document,
+        published_at) WHERE published_at IS NOT NULL" \
     -c "INSERT INTO articles_search_term (term) SELECT word FROM ts_stat('SELECT
         search_document FROM articles_article') WHERE word ~ '^[[:alpha:]]{4,}\$'
         ON CONFLICT DO NOTHING" \
@@ -63,6 +66,8 @@ if [ ! -f "$OUT/large/ready-postgres" ]; then
     -c "VACUUM FULL articles_article" \
     -c "CREATE INDEX articles_article_search_gin ON articles_article USING gin
         (search_document) WITH (fastupdate = off)" \
+    -c "CREATE INDEX articles_article_search_years_gin ON articles_article USING gin
+        (search_years) WITH (fastupdate = off)" \
     -c "VACUUM ANALYZE"
   touch "$OUT/large/ready-postgres"
   $PG_RUN "$PGBIN/pg_ctl" -D "$OUT/pg/data" -m fast -w stop >/dev/null

@@ -356,11 +356,11 @@ def test_search_uses_the_index_and_scans_no_table(budget, query, monkeypatch):
         for i in range(400)
     )  # fmt: skip
     # PostgreSQL, several words: the walk of the newest articles ends early; the rest are
-    # searched through the GIN index in windows back in time.
+    # searched through the GIN index of the words with their years, in windows back in time.
     monkeypatch.setattr(search, "PG_WALK_ROWS", 50)
     plan = _plans(query)
     if on_postgresql:
-        assert "Bitmap Index Scan on articles_article_search_gin" in plan, plan
+        assert "Bitmap Index Scan on articles_article_search_years_gin" in plan, plan
         assert "Seq Scan on articles_article" not in plan, plan
     else:
         assert "SCAN articles_article_search VIRTUAL TABLE INDEX" in plan, plan
@@ -396,6 +396,38 @@ def test_two_words_are_found_together_however_far_back(monkeypatch):
     assert found("Sanierung Hallenbad") == [f"Treffer {i}" for i in range(5)]
     monkeypatch.setattr(search, "RESULT_LIMIT", 2)
     assert found("Sanierung Hallenbad") == ["Treffer 0", "Treffer 1"]
+
+
+@pytest.mark.skipif(not on_postgresql, reason="the year part of PostgreSQL's documents")
+def test_windows_ask_for_the_words_of_their_years_which_follow_the_date(monkeypatch):
+    """PostgreSQL: each article's words are also stored with its year of publication
+    (migration 0015), and a window back in time asks for the words of the years it spans, so
+    common words that rarely meet cost what their matches in those years cost. A new date
+    moves the words to its year."""
+    monkeypatch.setattr(search, "PG_WALK_ROWS", 2)
+    now = timezone.now()
+    for i in range(30):  # one a month back over two and a half years; the oldest two match
+        body = "<p>Die Sanierung des Hallenbads.</p>" if i >= 28 else "<p>Die Sanierung.</p>"
+        ArticleFactory(title=f"Monat {i}", body=body, published_at=now - timedelta(days=30 * i))
+    with CaptureQueriesContext(connection) as ctx:
+        assert found("Sanierung Hallenbad") == ["Monat 28", "Monat 29"]
+    windows = [q["sql"] for q in ctx.captured_queries if "enable_indexscan" not in q["sql"]]
+    assert any(f"hallenbad@{(now - timedelta(days=840)).year}" in sql for sql in windows)
+
+    def document(article):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT search_years::text FROM articles_article WHERE id = %s", [article.pk]
+            )
+            return cursor.fetchone()[0]
+
+    moved = Article.objects.get(title="Monat 29")
+    old_year = moved.published_at.year
+    moved.published_at = moved.published_at - timedelta(days=800)
+    moved.save()
+    assert f"'hallenbad@{moved.published_at.year}'" in document(moved)
+    assert f"'hallenbad@{old_year}'" not in document(moved)
+    assert found("Sanierung Hallenbad") == ["Monat 28", "Monat 29"]
 
 
 def test_a_few_missing_matches_are_found_by_walking_on(monkeypatch):
