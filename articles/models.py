@@ -370,7 +370,7 @@ class ArticleQuerySet(models.QuerySet):
         categories = list(category_index().values())
         by_pk = {c.pk: c for c in categories}
         by_root: dict[str, list[Article]] = {}
-        articles = self._merged_newest(self, by_pk, per_section, limit=None)
+        articles = self._merged_newest(self, list(by_pk), per_section, limit=None)
         # A raw query joins nothing: the lead images of all rows in one query.
         images = Image.objects.in_bulk({a.lead_image_id for a in articles if a.lead_image_id})
         for article in articles:

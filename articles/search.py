@@ -37,7 +37,6 @@ from html import escape, unescape
 import snowballstemmer
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 # The search page says so when the limit is reached ("Es werden die neuesten 100 Treffer
@@ -58,11 +57,12 @@ SUFFIXES = ("", "e", "em", "en", "ens", "er", "ern", "es", "n", "s")
 # PostgreSQL: query words with a stem this long are also looked for inside compounds.
 COMPOUND_MIN = 5
 COMPOUND_TERMS = 30
-# Words around the first match that a result's snippet shows.
+# Words around the first match that a result's snippet shows, and the characters around
+# it that are cut into words for it (more than enough for those words).
 SNIPPET_WORDS = 36
+SNIPPET_BEFORE, SNIPPET_AFTER = 200, 1500
 
 SQLITE_TABLE = "articles_article_search"
-PG_INDEX = "articles_article_search_gin"
 # A tsvector column kept by a trigger and indexed with GIN (migrations 0005, 0009).
 PG_DOCUMENT = "search_document"
 # Its words with their year of publication, kept and indexed alike (0015; see _dated).
@@ -82,6 +82,8 @@ _WORD = re.compile(r"[^\W_]+")
 # fts5_fold() folds as FTS5's tokenizer does (anything else stays an FTS5 prefix query).
 _FTS5_PLAIN = re.compile(r"[0-9a-zß]+")
 _WORDS_AND_GAPS = re.compile(r"([^\W_]+)")
+_SPACES = re.compile(r"\s+")
+_TAGS = re.compile(r"<[^>]*>")
 
 
 def clean_query(query: str) -> str:
@@ -231,6 +233,8 @@ PG_WINDOW_GROWTH = 2
 # unless it spans at most PG_YEAR_GROUPS years (see _dated).
 PG_OPEN_WINDOW = 16
 PG_YEAR_GROUPS = 8
+# A row fetched from the table costs about this many entries of the date index in a bitmap.
+PG_FENCE_COST = 100
 # Older than any article: a window reaching back beyond it is open.
 EPOCH = datetime(1990, 1, 1, tzinfo=UTC)
 
@@ -301,7 +305,11 @@ def _pg_candidates(words: list[str], now) -> list[tuple[int, float, object]]:
       is missing at the rate seen so far (a wider span of years costs little, a second
       window more), and is at least twice everything searched before; it is open when it
       would reach back before any article, or would cover more years and hold
-      PG_OPEN_WINDOW times what was searched (then the matches are few).
+      PG_OPEN_WINDOW times what was searched (then the matches are few). Where the years
+      should hold few matches, they are read without the date index, whose entries for
+      a span of years would cost more than the matches themselves.
+    A walk learns in the same statement where it ended, so it reads the newest articles
+    once.
 
     The planner cannot be left to choose: two common words that rarely meet („Sanierung
     Hallenbad“) look common to it (it multiplies their frequencies), and its walk reads
@@ -320,16 +328,31 @@ def _pg_candidates(words: list[str], now) -> list[tuple[int, float, object]]:
 
 
 class _PgSearch:
-    # Ranked by the query's words in the document; found by them in `column` (the document,
-    # or the words with their years).
-    SELECT = (
-        f"SELECT id, ts_rank(document, %s::tsquery), published_at FROM (SELECT id, "
-        f"published_at, {PG_DOCUMENT} AS document FROM {{source}} WHERE {{column}} @@ "
-        "%s::tsquery {window}ORDER BY published_at DESC, id DESC LIMIT %s) AS found"
+    # The walk: the newest `rows` articles from the border back, each one's document tested
+    # (ranked where it matches), and in the same statement how many there were and the
+    # oldest moment among them, where the next step starts.
+    WALK = (
+        f"WITH newest AS MATERIALIZED (SELECT id, published_at, CASE WHEN {PG_DOCUMENT} @@ "
+        f"%(q)s::tsquery THEN ts_rank({PG_DOCUMENT}, %(q)s::tsquery) END AS rank FROM "
+        "articles_article WHERE status = %(status)s AND published_at <= %(border)s ORDER BY "
+        "published_at DESC, id DESC LIMIT %(rows)s) "
+        "(SELECT id, rank, published_at FROM newest WHERE rank IS NOT NULL ORDER BY "
+        "published_at DESC, id DESC LIMIT %(limit)s) "
+        "UNION ALL SELECT NULL, count(*), min(published_at) FROM newest"
     )
-    NEWEST = (
-        f"(SELECT id, published_at, {PG_DOCUMENT} FROM articles_article WHERE status = %s "
-        "AND published_at <= %s ORDER BY published_at DESC, id DESC LIMIT %s) AS newest"
+    # A window: the matches between two moments, ranked by the query's words in the
+    # document; found by them in the document or (`dated`) the words with their years,
+    # in the table, or among the year words' matches read apart from the date index
+    # (`fenced`: OFFSET 0 keeps the planner from combining the two).
+    WINDOW = (
+        f"SELECT id, ts_rank({PG_DOCUMENT}, %(q)s::tsquery), published_at FROM (SELECT id, "
+        f"published_at, {PG_DOCUMENT} FROM {{source}} WHERE {{match}}status = %(status)s AND "
+        "published_at <= %(border)s {older}ORDER BY published_at DESC, id DESC "
+        "LIMIT %(limit)s) AS found"
+    )
+    FENCED = (
+        f"(SELECT id, published_at, status, {PG_DOCUMENT} FROM articles_article "
+        f"WHERE {PG_YEARS} @@ %(found_by)s::tsquery OFFSET 0) AS dated"
     )
 
     def __init__(self, cursor, tsquery: str, now):
@@ -353,67 +376,72 @@ class _PgSearch:
                 wanted = self.searched * PG_WINDOW_GROWTH
                 if share:
                     wanted = max(wanted, 3 * missing / share)
-                self.window(wanted)
+                self.window(wanted, share)
         return list(self.found.values())
 
     def walk(self, rows: int) -> None:
         self.set_index_scans(True)
-        self.fetch(self.NEWEST, "", ["published", _db_time(self.border), rows])
+        params = {"q": self.tsquery, "status": "published", "border": _db_time(self.border),
+                  "rows": rows, "limit": self.limit()}  # fmt: skip
+        self.cursor.execute(self.WALK, params)
+        walked, oldest = None, None
+        for row in self.cursor.fetchall():
+            if row[0] is None:
+                walked, oldest = row[1], row[2]
+            else:
+                self.found.setdefault(row[0], row)
         if len(self.found) >= RESULT_LIMIT:
             return
-        self.cursor.execute(
-            "SELECT published_at FROM articles_article WHERE status = %s AND published_at <= "
-            "%s ORDER BY published_at DESC, id DESC OFFSET %s LIMIT 1",
-            ["published", _db_time(self.border), rows - 1],
-        )
-        last = self.cursor.fetchone()
-        if last is None:
+        if walked < rows:
             self.border = None  # the walk reached the oldest article
-        elif last[0] == self.border:
-            self.window(rows, older=last[0] - timedelta(seconds=1))  # all at one moment
+        elif oldest == self.border:
+            self.window(rows, older=oldest - timedelta(seconds=1))  # all at one moment
         else:
-            self.border, self.searched = last[0], self.searched + rows
+            self.border, self.searched = oldest, self.searched + rows
 
-    def window(self, wanted: float, older=None) -> None:
-        dated = None
-        if older is None:
+    def window(self, wanted: float, share: float = 1.0, older=None) -> None:
+        dated, fenced, estimated = None, False, older is None
+        rate = self.searched / max((self.now - self.border).total_seconds(), 1)
+        if estimated:
             # As many seconds back as `wanted` articles took to publish so far.
-            span = wanted * max((self.now - self.border).total_seconds(), 1) / self.searched
-            if span < (self.border - EPOCH).total_seconds():
-                older = self.border - timedelta(seconds=span)
+            if wanted / rate < (self.border - EPOCH).total_seconds():
+                older = self.border - timedelta(seconds=wanted / rate)
         if older is not None:
-            years = range(older.astimezone(UTC).year, self.border.astimezone(UTC).year + 1)
-            if len(years) <= PG_YEAR_GROUPS:
+            first, last = older.astimezone(UTC).year, self.border.astimezone(UTC).year
+            if last - first < PG_YEAR_GROUPS:
                 # The words of these years alone: the index reads their matches in the
                 # window's years, however common the words are in the archive.
-                dated = _dated(self.tsquery, years)
+                dated = _dated(self.tsquery, range(first, last + 1))
+                # Few matches in those years (expected from the share so far): read them
+                # all rather than AND them with the date index's entries of the window
+                # (4 ms for the 400,000 of four years at a million articles).
+                years = datetime(last + 1, 1, 1, tzinfo=UTC) - datetime(first, 1, 1, tzinfo=UTC)
+                fenced = estimated and share * rate * years.total_seconds() * PG_FENCE_COST < wanted
             elif wanted >= PG_OPEN_WINDOW * self.searched:
                 # Matches so rare that many times what was searched is wanted: all of them
                 # from the word index costs less than a window over many years.
                 older = None
         self.set_index_scans(False)
-        condition = "AND status = %s AND published_at <= %s "
-        params = ["published", _db_time(self.border)]
-        if older is not None:
-            condition += "AND published_at > %s "
-            params.append(_db_time(older))
-        self.fetch("articles_article", condition, params, dated)
-        self.border, self.searched = older, self.searched + wanted
-
-    def fetch(self, source: str, condition: str, source_params: list, dated=None) -> None:
-        """The matches in `source` (and `condition`); with `dated` (a tsquery of words with
-        their years), those of the words in the year column."""
-        column = PG_YEARS if dated else PG_DOCUMENT
-        sql = self.SELECT.format(source=source, window=condition, column=column)
-        if condition:
-            params = [self.tsquery, dated or self.tsquery, *source_params]
+        if fenced:
+            source, match = self.FENCED, ""
         else:
-            params = [self.tsquery, *source_params, dated or self.tsquery]
-        # Matches at the border moment were found before and come again: as many more.
-        again = sum(1 for row in self.found.values() if row[2] == self.border)
-        self.cursor.execute(sql, [*params, RESULT_LIMIT - len(self.found) + again])
+            source = "articles_article"
+            match = f"{PG_YEARS if dated else PG_DOCUMENT} @@ %(found_by)s::tsquery AND "
+        older_sql = "AND published_at > %(older)s " if older is not None else ""
+        sql = self.WINDOW.format(source=source, match=match, older=older_sql)
+        params = {"q": self.tsquery, "found_by": dated or self.tsquery, "status": "published",
+                  "border": _db_time(self.border), "limit": self.limit()}  # fmt: skip
+        if older is not None:
+            params["older"] = _db_time(older)
+        self.cursor.execute(sql, params)
         for row in self.cursor.fetchall():
             self.found.setdefault(row[0], row)
+        self.border, self.searched = older, self.searched + wanted
+
+    def limit(self) -> int:
+        # Matches at the border moment were found before and come again: as many more.
+        again = sum(1 for row in self.found.values() if row[2] == self.border)
+        return RESULT_LIMIT - len(self.found) + again
 
     def set_index_scans(self, on: bool) -> None:
         # Off for windows: a walk through a window would read all of it.
@@ -481,23 +509,36 @@ def _matcher(words: tuple[str, ...], vendor: str):
 
 def snippet(article, query: str) -> SafeString:
     """A passage of `article` around the first word the search matched, that word and
-    every later match marked (`<mark>`); the lead's beginning when only the title matched."""
+    every later match marked (`<mark>`); the lead's beginning when only the title matched.
+
+    Words are tested up to the first match, and only the passage is cut into words: a
+    page of results costs the same for long articles as for short ones."""
     matches = _matcher(tuple(query_words(query)), connection.vendor)
-    for text in (unescape(strip_tags(article.body)), article.lead, article.kicker):
-        # Alternating gaps and words: pieces[1], pieces[3], ... are the words.
-        pieces = _WORDS_AND_GAPS.split(" ".join(text.split()))
-        found = next((i for i in range(1, len(pieces), 2) if matches(pieces[i])), None)
-        if found:
+    # The body is sanitized on save (well-formed tags of an allowlist): text is what lies
+    # between tags, and a tag separates words ("<p>Ende.</p><p>Neu" is "Ende. Neu").
+    for text in (unescape(_TAGS.sub(" ", article.body)), article.lead, article.kicker):
+        hit = next((m for m in _WORD.finditer(text) if matches(m.group())), None)
+        if hit:
             break
     else:
-        pieces = _WORDS_AND_GAPS.split(" ".join(article.excerpt.split()))
-        found = 1
+        text, hit = article.excerpt, None
+    at = hit.start() if hit else 0
+    begin = text.rfind(" ", 0, max(0, at - SNIPPET_BEFORE)) + 1  # at a word's beginning
+    end = text.find(" ", at + SNIPPET_AFTER)
+    end = len(text) if end < 0 else end
+    # Alternating gaps and words: pieces[1], pieces[3], ... are the words.
+    pieces = [_SPACES.sub(" ", piece) for piece in _WORDS_AND_GAPS.split(text[begin:end])]
+    found = len(_WORDS_AND_GAPS.split(text[begin:at])) if hit else 1
     first = max(1, found - 16)  # about eight words before the first match
     last = min(len(pieces), first + 2 * SNIPPET_WORDS)
-    out = ["… " if first > 1 else ""]
+    out, plain = ["… " if first > 1 or begin > 0 else ""], []
     for i in range(first, last):
-        piece = escape(pieces[i])  # html.escape: Django's (lazy) takes five times as long
-        out.append(f"<mark>{piece}</mark>" if i % 2 and matches(pieces[i]) else piece)
-    if last < len(pieces) - 1:
-        out.append(" …")
-    return mark_safe("".join(out).strip())
+        if i % 2 and matches(pieces[i]):
+            # html.escape: Django's (lazy) takes five times as long
+            out += [escape("".join(plain)), f"<mark>{escape(pieces[i])}</mark>"]
+            plain = []
+        else:
+            plain.append(pieces[i])
+    out.append(escape("".join(plain)))
+    passage = "".join(out).strip()
+    return mark_safe(f"{passage} …" if last < len(pieces) - 1 or end < len(text) else passage)

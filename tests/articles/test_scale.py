@@ -231,6 +231,23 @@ def test_a_deep_cursor_page_costs_what_the_first_page_costs(client, archive, mon
     assert 'rel="next"' not in html  # the 12 oldest: nothing older
 
 
+def sqlite_vm_steps(work) -> int:
+    """How much SQLite does for `work()`: its virtual machine's steps, in tens."""
+    steps = 0
+
+    def tick():
+        nonlocal steps
+        steps += 1
+        return 0
+
+    connection.connection.set_progress_handler(tick, 10)
+    try:
+        work()
+    finally:
+        connection.connection.set_progress_handler(None, 0)
+    return steps
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="counts SQLite's VM steps")
 def test_an_old_cursor_page_walks_no_more_rows_than_the_first(client, archive, monkeypatch):
     """Given two upper bounds on a column, SQLite's index range uses one: a cursor page ten
@@ -244,23 +261,11 @@ def test_an_old_cursor_page_walks_no_more_rows_than_the_first(client, archive, m
         f"{root.get_absolute_url()}?vor={pagination.make_cursor((last.pk, last.published_at))}"
     )
 
-    def vm_steps(url) -> int:
+    def page_steps(url) -> int:
         assert client.get(url).status_code == 200  # site-wide caches warm
-        steps = 0
+        return sqlite_vm_steps(lambda: client.get(url))
 
-        def tick():
-            nonlocal steps
-            steps += 1
-            return 0
-
-        connection.connection.set_progress_handler(tick, 10)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            connection.connection.set_progress_handler(None, 0)
-        return steps
-
-    first, deepest = vm_steps(root.get_absolute_url()), vm_steps(deep_url)
+    first, deepest = page_steps(root.get_absolute_url()), page_steps(deep_url)
     assert deepest <= first * 1.5, (first, deepest)
 
 
@@ -336,22 +341,10 @@ def test_the_aufmacher_lookup_costs_the_same_with_none_marked(archive):
     """What SQLite does for the lookup, counted in VM steps: with no Aufmacher in the archive
     no more than with one marked an hour ago."""
 
-    def vm_steps() -> int:
-        steps = 0
-
-        def tick():
-            nonlocal steps
-            steps += 1
-            return 0
-
-        connection.connection.set_progress_handler(tick, 10)
-        try:
-            Article.objects.published().lead_story()
-        finally:
-            connection.connection.set_progress_handler(None, 0)
-        return steps
+    def lookup_steps() -> int:
+        return sqlite_vm_steps(lambda: Article.objects.published().lead_story())
 
     mark_only(Article.objects.published().first())
-    with_one = vm_steps()
+    with_one = lookup_steps()
     mark_only(None)
-    assert vm_steps() <= with_one * 1.5, with_one
+    assert lookup_steps() <= with_one * 1.5, with_one
