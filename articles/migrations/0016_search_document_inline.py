@@ -8,7 +8,7 @@ the TOAST index and read a second page (7.6 ms for the walk of 1,000 articles at
 2.5 ms inline). With MAIN the body leaves the row first and the document stays.
 
 Documents written before keep their place until their article is saved again; the walk
-reads only the newest articles, which are the next ones written (README, "Search").
+reads only the newest articles, which are the next ones written (README, "A million articles").
 """
 
 from django.db import migrations
