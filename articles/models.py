@@ -436,7 +436,6 @@ class ArticleQuerySet(models.QuerySet):
         a UNION ALL of a dozen parts took 4 ms to plan); elsewhere a UNION ALL of the parts
         (SQLite allows no LIMIT inside a compound select, so each is wrapped; at most ~500
         parts, its compound limit)."""
-        category_ids = list(category_ids)
         if not category_ids:
             return []
         newest = ["-published_at", "-pk"]

@@ -8,9 +8,10 @@
 # one difference in how it is written: the search triggers recompute an article's document
 # once per row and once more per tag link, each an UPDATE through the GIN index (about 200
 # articles per second, 1.5 hours for a million). Here they are off while generate_content
-# runs; then every document is computed in one UPDATE with the same function, its words with
-# their years (migration 0015) in another, the word list filled, the triggers switched back
-# on, the table compacted (VACUUM FULL) and the GIN indexes built: the same rows and indexes. Resumable: run it again after an interruption
+# runs; then every document is computed in one UPDATE with the same function (kept in the
+# row, migration 0016), its words with their years (0015) in another, the word list filled,
+# the triggers switched back on, the table compacted (VACUUM FULL) and the GIN indexes
+# built: the same rows and indexes. Resumable: run it again after an interruption
 # (generate_content tops up). BENCH_ARTICLES (default 1000000) as in bench.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
