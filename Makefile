@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Debug mode on loopback: uploaded media is served and no secret is needed. No internet is
-# assumed: the weather comes from the demo provider, refreshed in the background.
+# assumed: the weather comes from the demo provider. A worker beside the server runs the
+# background work (renditions, mails, bans) and the schedule (weather refresh, ...).
 run: export DEBUG ?= true
 run: export WEATHER_PROVIDER ?= demo
 # The demo logins (password in README) work without a phone: no second factor required.
@@ -33,7 +34,7 @@ run: install
 	@echo "  Admin: http://127.0.0.1:$(PORT)/admin/ (a login for each role above)"
 	@echo "  The error pages readers see: http://127.0.0.1:$(PORT)/404/ and /500/"
 	@echo ""
-	$(BIN)/python manage.py refresh_weather --every 900 & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py worker --schedule --no-reload -v0 & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite on SQLite and on a throwaway PostgreSQL 15 cluster (scripts/test.sh).
@@ -69,12 +70,13 @@ check: install
 messages: install
 	$(BIN)/python manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=.tools \
 		--ignore=staticfiles --ignore=media --ignore=tests --ignore=ads --ignore=weather \
-		--ignore=redirects --ignore=wordpress --ignore=notifications
+		--ignore=redirects --ignore=wordpress --ignore=notifications --ignore=jobs
 	cd ads && ../$(BIN)/django-admin makemessages -l de --no-obsolete
 	cd weather && ../$(BIN)/django-admin makemessages -l de --no-obsolete
 	cd redirects && ../$(BIN)/django-admin makemessages -l de --no-obsolete
 	cd wordpress && ../$(BIN)/django-admin makemessages -l de --no-obsolete
 	cd notifications && ../$(BIN)/django-admin makemessages -l de --no-obsolete
+	cd jobs && ../$(BIN)/django-admin makemessages -l de --no-obsolete
 	$(BIN)/python manage.py compilemessages -l de --ignore=.venv --ignore=.tools
 
 clean:

@@ -269,7 +269,10 @@ class ArticleAdmin(
         """A lead image whose file is gone (e.g. restored without media) shows readers no
         picture; the article itself saves as usual."""
         image = article.lead_image
-        if image is None or image.file.storage.exists(image.file.name):
+        try:
+            if image is None or image.file.storage.exists(image.file.name):
+                return
+        except OSError:  # the storage (a bucket) cannot be asked now: no warning either way
             return
         message = _(
             "The file of the lead image “%(title)s” is missing on the server, so readers see "

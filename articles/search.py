@@ -39,6 +39,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from newsroom.replicas import read_connection
+
 # The search page says so when the limit is reached ("Es werden die neuesten 100 Treffer
 # gezeigt"); more words narrow the search down to older articles. 100 is 9 pages of
 # results; every search of a common word costs in proportion to this bound (200 took
@@ -315,7 +317,8 @@ def _pg_candidates(words: list[str], now) -> list[tuple[int, float, object]]:
     Hallenbad“) look common to it (it multiplies their frequencies), and its walk reads
     half the archive; a word in one article of twenty needs a walk of 4,000."""
     tsquery, params = _pg_query(words)
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+    db = read_connection()  # a reader's search runs on a replica, if there are any
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
         cursor.execute(f"SELECT ({tsquery})::text", params)
         tsquery = cursor.fetchone()[0]
         if not tsquery:
@@ -323,7 +326,7 @@ def _pg_candidates(words: list[str], now) -> list[tuple[int, float, object]]:
         found = _PgSearch(cursor, tsquery, now).run()
         # Rolled back, never committed: nothing was written, and this ends the SET LOCALs
         # also when the search runs inside a longer transaction.
-        transaction.set_rollback(True, using=connection.alias)
+        transaction.set_rollback(True, using=db.alias)
     return found
 
 

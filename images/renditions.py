@@ -126,11 +126,20 @@ class Renditions:
     def generate(self, only: list | None = None, *, force: bool = False) -> int:
         """Store the renditions (all, or the (crop, width, ext) listed) that are missing;
         with `force` replace them. Returns the number written."""
-        wanted = [
-            item
-            for item in (only if only is not None else self.all())
-            if force or not default_storage.exists(self.name(*item))
-        ]
+        if only is None and not force:
+            # One listing instead of a lookup per file (a request each in object storage).
+            try:
+                files = default_storage.listdir(self.folder)[1]
+                present = {f"{self.folder}/{name}" for name in files}
+            except FileNotFoundError:
+                present = set()
+            wanted = [item for item in self.all() if self.name(*item) not in present]
+        else:
+            wanted = [
+                item
+                for item in (only if only is not None else self.all())
+                if force or not default_storage.exists(self.name(*item))
+            ]
         if not wanted:
             return 0
         with default_storage.open(self.image.file.name, "rb") as stored:
@@ -183,11 +192,10 @@ def delete_folder(path: str) -> None:
         default_storage.delete(f"{path}/{name}")
     for folder in folders:
         delete_folder(f"{path}/{folder}")
-    if hasattr(default_storage, "path"):  # local disk: the empty folder too
-        try:
-            os.rmdir(default_storage.path(path))
-        except OSError:
-            pass
+    try:  # local disk: the empty folder too (object storage has no folders, nor paths)
+        os.rmdir(default_storage.path(path))
+    except (NotImplementedError, OSError):
+        pass
 
 
 def delete_outdated(image) -> None:

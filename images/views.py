@@ -29,13 +29,13 @@ def rendition(request, pk: int, key: str, name: str):
     item = (renditions.CROPS[crop], width, ext)
     try:
         image.renditions.generate([item])
+        # In object storage (MEDIA_STORAGE=s3) this reads it back from the bucket: made by
+        # this request or, a moment earlier, by another server's.
+        stored = default_storage.open(image.renditions.name(*item), "rb")
     except OSError as exc:  # the original is missing or unreadable (e.g. restored without media)
         logger.warning("No rendition of image %s: %s", image.pk, exc)
         raise Http404 from exc
-    response = FileResponse(
-        default_storage.open(image.renditions.name(*item), "rb"),
-        content_type=renditions.CONTENT_TYPES[ext],
-    )
+    response = FileResponse(stored, content_type=renditions.CONTENT_TYPES[ext])
     # The address changes with the file and the focal point: it may be kept for good.
     response["Cache-Control"] = f"public, max-age={settings.RENDITION_MAX_AGE}, immutable"
     return response

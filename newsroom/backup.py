@@ -6,7 +6,8 @@ names sort in time order across the change to and from summer time):
 
 - `database.sqlite3` (SQLite's online backup API) or `database.pgdump` (`pg_dump`, custom
   format): a consistent snapshot, taken while the site runs;
-- `media/...`: every regular file under MEDIA_ROOT;
+- `media/...`: every regular file under MEDIA_ROOT, or with MEDIA_STORAGE=s3 every object
+  of the bucket, under the same names (an archive of either restores into either);
 - `manifest.json`: format, time, database vendor, each file's size and SHA-256.
 
 The database is copied first, then the media. A file uploaded meanwhile is a harmless extra;
@@ -15,9 +16,14 @@ archive although its row is in it: the run reports such files. The archive is wr
 a temporary name and renamed when complete, so a failed run (a full disk) never leaves a
 half archive that retention (BACKUP_KEEP) could keep in place of a good one.
 
+Objects are streamed from the bucket into the archive, a page of 1,000 keys listed at a
+time, and the manifest's entries go to a file as they are made: memory stays the same for a
+bucket of millions.
+
 `restore` unpacks and checks every file against the manifest before it changes anything,
-writes the media first (files without rows are harmless, rows without files are not), then
-replaces the whole database in one step, and empties the caches.
+writes the media first, into MEDIA_ROOT or the bucket (files without rows are harmless,
+rows without files are not), then replaces the whole database in one step, and empties the
+caches.
 
 Own code rather than django-dbbackup: that keeps the database and the media in two
 archives made by two commands with separate retention, which can drift apart; here one
@@ -27,7 +33,6 @@ sqlite3's backup API, and pg_dump/pg_restore.
 
 import glob
 import hashlib
-import io
 import json
 import os
 import re
@@ -49,6 +54,8 @@ from django.core.cache import caches
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
+
+from .storage import MediaS3Storage, media_bucket, translated_errors
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -74,6 +81,7 @@ class BackupResult:
     size: int
     media_files: int
     vanished: list[str] = field(default_factory=list)  # deleted while the backup ran
+    skipped: list[str] = field(default_factory=list)  # bucket keys no restore would accept
     deleted: list[Path] = field(default_factory=list)  # old archives beyond BACKUP_KEEP
 
 
@@ -138,11 +146,70 @@ class _HashingReader:
 def _add_file(tar: tarfile.TarFile, path: Path, name: str) -> dict:
     with open(path, "rb") as file:
         stat = os.fstat(file.fileno())
-        info = tarfile.TarInfo(name)
-        info.size, info.mtime, info.mode = stat.st_size, stat.st_mtime, 0o644
-        reader = _HashingReader(file)
-        tar.addfile(info, reader)
-    return {"name": name, "size": info.size, "sha256": reader.sha256.hexdigest()}
+        return _add_stream(tar, file, name, stat.st_size, stat.st_mtime)
+
+
+def _add_stream(tar: tarfile.TarFile, file, name: str, size: int, mtime: float) -> dict:
+    """Copies `size` bytes of `file` into the archive a block at a time (a short file is
+    an OSError: tarfile refuses to pad it)."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = size, mtime, 0o644
+    reader = _HashingReader(file)
+    tar.addfile(info, reader)
+    return {"name": name, "size": size, "sha256": reader.sha256.hexdigest()}
+
+
+class _Manifest:
+    """The manifest, its file entries written to disk as they are made (one line each),
+    so that a backup of millions of files does not hold them all in memory."""
+
+    def __init__(self, directory: str):
+        self.path = Path(directory, MANIFEST)
+        self.entries = open(Path(directory, "entries.json"), "w+", encoding="utf-8")
+        self.count = 0
+
+    def add(self, entry: dict) -> None:
+        self.entries.write(("" if not self.count else ",\n") + json.dumps(entry))
+        self.count += 1
+
+    def write(self) -> Path:
+        head = {
+            "format": FORMAT,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "database": connection.vendor,
+        }
+        with open(self.path, "w", encoding="utf-8") as out:
+            out.write(json.dumps(head)[:-1] + ', "files": [\n')
+            self.entries.seek(0)
+            shutil.copyfileobj(self.entries, out)
+            out.write("\n]}\n")
+        self.entries.close()
+        return self.path
+
+
+def _add_media_root(tar, root: Path, manifest: _Manifest, result: "BackupResult"):
+    for path in _media_files(root):
+        name = f"{MEDIA}/{path.relative_to(root).as_posix()}"
+        try:
+            manifest.add(_add_file(tar, path, name))
+        except FileNotFoundError:
+            result.vanished.append(name)
+
+
+def _add_bucket(tar, storage: MediaS3Storage, manifest: _Manifest, result: "BackupResult"):
+    """Every object of the bucket into the archive, each streamed from its GET."""
+    for key, _size in storage.iter_objects():
+        name = f"{MEDIA}/{key}"
+        if not _expected_name(name):  # e.g. "a//b" or "../x", written by another tool
+            result.skipped.append(key)
+            continue
+        try:
+            body, size, mtime = storage.stream(key)
+        except FileNotFoundError:
+            result.vanished.append(name)
+            continue
+        with closing(body), translated_errors(key):  # a broken stream is an OSError
+            manifest.add(_add_stream(tar, body, name, size, mtime))
 
 
 def _media_files(root: Path) -> list[Path]:
@@ -222,8 +289,9 @@ def _check_backup_dir(directory: Path) -> None:
 
 
 def backup_create(*, directory: Path | None = None, keep: int | None = None) -> BackupResult:
-    """Writes one archive with the database and MEDIA_ROOT; then deletes the archives
-    beyond the newest `keep` (default BACKUP_KEEP)."""
+    """Writes one archive with the database and MEDIA_ROOT (or the bucket, with
+    MEDIA_STORAGE=s3); then deletes the archives beyond the newest `keep` (default
+    BACKUP_KEEP)."""
     directory = Path(directory or settings.BACKUP_DIR)
     keep = settings.BACKUP_KEEP if keep is None else keep
     _check_backup_dir(directory)
@@ -232,32 +300,26 @@ def backup_create(*, directory: Path | None = None, keep: int | None = None) -> 
     target = _new_archive_path(directory)
     partial = directory / f".{target.name}.partial"
     media_root = Path(settings.MEDIA_ROOT)
-    vanished = []
+    bucket = media_bucket()
+    result = BackupResult(path=target, size=0, media_files=0)
     try:
         # The snapshot lies beside the archives: /tmp may be too small for it.
         with tempfile.TemporaryDirectory(dir=directory, prefix=".newsroom-backup-") as tmp:
             database = Path(tmp, DATABASE_FILES.get(connection.vendor, "database"))
             _dump_database(database)  # first: the media copied next hold every file it names
+            manifest = _Manifest(tmp)
             with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as raw:
                 # Photos are compressed already: a middle level saves time, hardly space.
                 with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as tar:
-                    files = [_add_file(tar, database, database.name)]
-                    for path in _media_files(media_root):
-                        name = f"{MEDIA}/{path.relative_to(media_root).as_posix()}"
-                        try:
-                            files.append(_add_file(tar, path, name))
-                        except FileNotFoundError:
-                            vanished.append(name)
-                    manifest = {
-                        "format": FORMAT,
-                        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                        "database": connection.vendor,
-                        "files": files,
-                    }
-                    data = json.dumps(manifest, indent=1).encode()
-                    info = tarfile.TarInfo(MANIFEST)
-                    info.size, info.mtime, info.mode = len(data), time.time(), 0o644
-                    tar.addfile(info, io.BytesIO(data))
+                    manifest.add(_add_file(tar, database, database.name))
+                    if bucket is not None:
+                        _add_bucket(tar, bucket, manifest, result)
+                    else:
+                        _add_media_root(tar, media_root, manifest, result)
+                    result.media_files = manifest.count - 1
+                    manifest_path = manifest.write()
+                    with open(manifest_path, "rb") as file:
+                        _add_stream(tar, file, MANIFEST, manifest_path.stat().st_size, time.time())
                 raw.flush()
                 os.fsync(raw.fileno())
         os.replace(partial, target)
@@ -266,13 +328,9 @@ def backup_create(*, directory: Path | None = None, keep: int | None = None) -> 
         if isinstance(error, OSError | sqlite3.Error):  # a full disk, a locked database
             raise BackupError(_("The backup failed: %(error)s") % {"error": error}) from error
         raise
-    return BackupResult(
-        path=target,
-        size=target.stat().st_size,
-        media_files=len(files) - 1,
-        vanished=vanished,
-        deleted=_prune(directory, keep),
-    )
+    result.size = target.stat().st_size
+    result.deleted = _prune(directory, keep)
+    return result
 
 
 # --- Restore --------------------------------------------------------------------------
@@ -371,21 +429,29 @@ def _empty_caches() -> None:
     caching.invalidate(*caching.TAGS)  # and ban every page in the proxy
 
 
+def _check_empty_database() -> None:
+    content = database_content()
+    if content:
+        raise BackupError(
+            _("The database already holds data (%(content)s). Restore into an empty "
+              "install, or pass --replace to overwrite it.")
+            % {"content": ", ".join(content[:5])}
+        )  # fmt: skip
+
+
 def backup_restore(*, archive: Path, replace: bool = False) -> RestoreResult:
     """Restores `archive` into this install: refused unless the install is empty (a
-    migrated database, no media files) or `replace` is given."""
+    migrated database, no media files) or `replace` is given. The media go into the bucket
+    with MEDIA_STORAGE=s3, whichever storage the archive was made from."""
     archive = Path(archive)
     if not archive.is_file():
         raise BackupError(_("There is no archive at %(path)s.") % {"path": archive})
     media_root = Path(settings.MEDIA_ROOT)
+    bucket = media_bucket()
+    if bucket is not None:
+        return _restore_into_bucket(archive, bucket, replace)
     if not replace:
-        content = database_content()
-        if content:
-            raise BackupError(
-                _("The database already holds data (%(content)s). Restore into an empty "
-                  "install, or pass --replace to overwrite it.")
-                % {"content": ", ".join(content[:5])}
-            )  # fmt: skip
+        _check_empty_database()
         if _media_files(media_root):
             raise BackupError(
                 _("MEDIA_ROOT (%(path)s) already holds files. Restore into an empty install, "
@@ -398,12 +464,7 @@ def backup_restore(*, archive: Path, replace: bool = False) -> RestoreResult:
     with tempfile.TemporaryDirectory(dir=media_root.parent, prefix=".newsroom-restore-") as tmp:
         unpacked = Path(tmp)
         manifest = _unpack(archive, unpacked)
-        if manifest["database"] != connection.vendor:
-            raise BackupError(
-                _("The archive holds a %(archived)s database, this install uses %(current)s. "
-                  "Restore it into an install with the same database.")
-                % {"archived": manifest["database"], "current": connection.vendor}
-            )  # fmt: skip
+        _check_vendor(manifest)
         media = [
             entry["name"] for entry in manifest["files"] if entry["name"].startswith(f"{MEDIA}/")
         ]
@@ -412,11 +473,66 @@ def backup_restore(*, archive: Path, replace: bool = False) -> RestoreResult:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(unpacked / name, target)
         _restore_database(unpacked / DATABASE_FILES[connection.vendor])
+    return _restored(manifest, len(media))
+
+
+def _restored(manifest: dict, media_files: int) -> RestoreResult:
     _empty_caches()
     executor = MigrationExecutor(connection)
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     return RestoreResult(
         created=manifest["created"],
-        media_files=len(media),
+        media_files=media_files,
         migrations_pending=bool(pending),
     )
+
+
+def _check_vendor(manifest: dict) -> None:
+    if manifest["database"] != connection.vendor:
+        raise BackupError(
+            _("The archive holds a %(archived)s database, this install uses %(current)s. "
+              "Restore it into an install with the same database.")
+            % {"archived": manifest["database"], "current": connection.vendor}
+        )  # fmt: skip
+
+
+def _restore_into_bucket(archive: Path, bucket: MediaS3Storage, replace: bool) -> RestoreResult:
+    try:
+        empty = bucket.is_empty()
+    except OSError as error:
+        raise BackupError(_unreachable(bucket, error)) from error
+    if not replace:
+        _check_empty_database()
+        if not empty:
+            raise BackupError(
+                _("The bucket %(bucket)s already holds files. Restore into an empty install, "
+                  "or pass --replace to overwrite them.")
+                % {"bucket": bucket.bucket_name}
+            )  # fmt: skip
+    # Unpacked beside the archives (BACKUP_DIR, the site's own): /tmp may be too small.
+    directory = Path(settings.BACKUP_DIR)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=directory, prefix=".newsroom-restore-") as tmp:
+        unpacked = Path(tmp)
+        manifest = _unpack(archive, unpacked)
+        _check_vendor(manifest)
+        count = 0
+        for entry in manifest["files"]:  # files first, as on disk
+            name = PurePosixPath(entry["name"])
+            if name.parts[0] != MEDIA:
+                continue
+            try:
+                with open(unpacked / name, "rb") as file:
+                    bucket.put(name.relative_to(MEDIA).as_posix(), file)
+            except OSError as error:
+                raise BackupError(_unreachable(bucket, error)) from error
+            count += 1
+        _restore_database(unpacked / DATABASE_FILES[connection.vendor])
+    return _restored(manifest, count)
+
+
+def _unreachable(bucket: MediaS3Storage, error: OSError) -> str:
+    return _(
+        "The bucket %(bucket)s could not be read or written (%(error)s). The database was "
+        "not changed."
+    ) % {"bucket": bucket.bucket_name, "error": error}

@@ -1,4 +1,5 @@
-"""The app cache on Redis (REDIS_URL), which the site survives losing.
+"""The app cache's backends: Redis (REDIS_URL), which the site survives losing, and
+Django's file and local-memory caches; each counts its gets for /metrics.
 
 Django's RedisCache raises as soon as Redis is unreachable, and every page, login and ad
 click answered 500. Here an unreachable Redis reads as an empty cache that keeps nothing:
@@ -15,11 +16,42 @@ import sys
 import threading
 import time
 
+from django.core.cache.backends import filebased, locmem
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from django_prometheus.cache.metrics import django_cache_get_fail_total as GET_FAILURES
+from django_prometheus.cache.metrics import django_cache_get_total as GETS
+from django_prometheus.cache.metrics import django_cache_hits_total as HITS
+from django_prometheus.cache.metrics import django_cache_misses_total as MISSES
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+
+_MISSING, _UNAVAILABLE = object(), object()
+
+
+def _counted(backend: str, value, default):
+    """A get's result counted in django-prometheus' counters (/metrics). Its own cache
+    backends return the default for any falsy value (a cached 0, [] or False), so the
+    site counts with its own: `value` is _MISSING for a miss."""
+    GETS.labels(backend=backend).inc()
+    (MISSES if value is _MISSING else HITS).labels(backend=backend).inc()
+    return default if value is _MISSING else value
+
+
+class FileBasedCache(filebased.FileBasedCache):
+    """Django's file cache, its gets counted (/metrics)."""
+
+    def get(self, key, default=None, version=None):
+        return _counted("filebased", super().get(key, _MISSING, version), default)
+
+
+class LocMemCache(locmem.LocMemCache):
+    """Django's local-memory cache, its gets counted (/metrics)."""
+
+    def get(self, key, default=None, version=None):
+        return _counted("locmem", super().get(key, _MISSING, version), default)
+
 
 # Seconds without trying Redis after a failure (OPTIONS "RETRY_AFTER" overrides it).
 RETRY_AFTER = 5.0
@@ -112,7 +144,11 @@ class ResilientRedisCache(RedisCache):
         return self._try(False, super().add, key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
-        return self._try(default, super().get, key, default, version)
+        value = self._try(_UNAVAILABLE, super().get, key, _MISSING, version)
+        if value is _UNAVAILABLE:
+            GET_FAILURES.labels(backend="redis").inc()
+            value = _MISSING
+        return _counted("redis", value, default)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._try(None, super().set, key, value, timeout, version)

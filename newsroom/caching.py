@@ -54,12 +54,16 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.module_loading import import_string
+from django_tasks import task
+
+from newsroom import replicas
+from newsroom.metrics import PURGE_FAILURES
 
 logger = logging.getLogger(__name__)
 
@@ -241,7 +245,8 @@ def invalidate_object(name: str) -> None:
     `invalidate()`, so nothing read before the commit is kept under the new version."""
     key = VERSION_KEY.format(name)
     cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    _pending_set("keys").add(key)
+    transaction.on_commit(_flush)
 
 
 class FragmentVersions:
@@ -309,6 +314,14 @@ def cache_tags(*tags: str):
 _pending = threading.local()
 
 
+def _pending_set(name: str) -> set:
+    """What this thread's transaction has made stale so far: "tags" to ban, "versions" and
+    object "keys" to drop."""
+    if not hasattr(_pending, name):
+        setattr(_pending, name, set())
+    return getattr(_pending, name)
+
+
 def invalidate(*tags: str, versions: Collection[str] = ()) -> None:
     """Make every page showing `tags` fresh: app cache and proxy, once the data is committed.
 
@@ -325,41 +338,106 @@ def invalidate(*tags: str, versions: Collection[str] = ()) -> None:
     # Dropped now for this connection's own later reads, and again after the commit: a
     # reader meanwhile may have cached the old data under a new version.
     _drop_versions(dropped)
-    if not hasattr(_pending, "tags"):
-        _pending.tags, _pending.versions = set(), set()
-    _pending.tags.update(tags)
-    _pending.versions.update(dropped)
+    _pending_set("tags").update(tags)
+    _pending_set("versions").update(dropped)
     transaction.on_commit(_flush)
 
 
-def _drop_versions(tags: Collection[str]) -> None:
-    if tags:
-        cache.delete_many([VERSION_KEY.format(tag) for tag in tags if tag in TAGS])
+def _drop_versions(tags: Collection[str], keys: Collection[str] = ()) -> None:
+    keys = [*keys, *(VERSION_KEY.format(tag) for tag in tags if tag in TAGS)]
+    if keys:
+        cache.delete_many(keys)
 
 
 def _flush() -> None:
-    tags, _pending.tags = getattr(_pending, "tags", set()), set()
-    versions, _pending.versions = getattr(_pending, "versions", set()), set()
-    _drop_versions(versions)
-    purger = get_purger()
-    if purger is None or not tags:
+    tags, _pending.tags = _pending_set("tags"), set()
+    versions, _pending.versions = _pending_set("versions"), set()
+    keys, _pending.keys = _pending_set("keys"), set()
+    if not (tags or versions or keys):
+        return  # flushed by an earlier callback of the same commit
+    _drop_versions(versions, keys)
+    position = replicas.commit_position()
+    if not position and not (tags and get_purger()):
         return
-    purger.purge(sorted(tags))
-    delay = settings.HTTP_CACHE_PURGE_REPEAT_AFTER
-    if delay:
-        # A page rendered from the old data may reach the proxy just after the ban;
-        # a second ban a moment later removes it too. Not a daemon thread: a process that
-        # exits right after its save (a management command, a cron job, a script) waits
-        # for it, so the second ban is sent whatever the process's lifetime.
-        timer = threading.Timer(delay, purger.purge, [sorted(tags)])
-        timer.start()
+    # On a thread: a proxy that hangs or a replica that lags holds the save at most
+    # HTTP_CACHE_PURGE_WAIT (usually the bans are long sent by then). A ban that fails
+    # becomes a task, retried until it succeeds. Not a daemon thread: a process that exits
+    # right after its save (a management command, a script) still sends its bans.
+    after = threading.Thread(
+        target=_after_commit,
+        args=[sorted(tags), sorted(versions), sorted(keys), position],
+        name="cache-ban",
+    )
+    after.start()
+    after.join(timeout=settings.HTTP_CACHE_PURGE_WAIT)
+
+
+def _after_commit(tags: list[str], versions: list[str], keys: list[str], position) -> None:
+    try:
+        if position:
+            # With read replicas: only once they have replayed the commit. Until then a
+            # reader may render the old data from a replica, into the proxy and the app
+            # cache (under the new versions): both are emptied again after the replay.
+            if not replicas.wait_until_replayed(position, settings.REPLICA_BAN_WAIT):
+                _enqueue_ban(tags, None, position, [*versions, *keys])
+                return
+            _drop_versions(versions, keys)
+        if not tags or get_purger() is None:
+            return
+        _ban_or_enqueue(tags)
+        delay = settings.HTTP_CACHE_PURGE_REPEAT_AFTER
+        if delay:
+            # A page rendered from the old data may reach the proxy just after the ban;
+            # a second ban a moment later removes it too.
+            time.sleep(delay)
+            _ban_or_enqueue(tags)
+    finally:
+        connections.close_all()  # this thread's own
+
+
+def _ban_or_enqueue(tags: list[str], urls: Collection[str] | None = None) -> None:
+    failed = get_purger(urls).purge(tags)
+    if failed:
+        PURGE_FAILURES.inc(len(failed))
+        _enqueue_ban(tags, sorted(failed))
+
+
+def _enqueue_ban(tags, urls, position=None, dropped=()) -> None:
+    try:
+        ban.enqueue(tags, urls, position, list(dropped))
+    except Exception:  # the database away too: readers get the page within s-maxage
+        logger.exception("Could not enqueue the retry of a ban")
+
+
+class PurgeFailed(Exception):
+    pass
+
+
+@task()
+def ban(tags: list[str], urls: list[str] | None, position=None, dropped=()) -> None:
+    """A ban that failed (or waited too long for the replicas), retried by the worker with
+    backoff until every proxy took it: `urls` (None: all), once the replicas have replayed
+    `position`, after dropping the versions and keys `dropped` again."""
+    if not replicas.replayed(position):
+        raise PurgeFailed(f"the replicas have not replayed {position} yet")
+    prefix = VERSION_KEY.format("")
+    _drop_versions(dropped, [key for key in dropped if key.startswith(prefix)])
+    purger = get_purger(urls)
+    failed = purger.purge(tags) if purger and tags else ()
+    if failed:
+        PURGE_FAILURES.inc(len(failed))
+        raise PurgeFailed(f"ban of {' '.join(tags)} failed at {', '.join(sorted(failed))}")
+
+
+ban.func.max_attempts = 0  # until it succeeds: a page never stays stale for good
 
 
 class VarnishBanPurger:
     """Bans cached pages by tag in Varnish (deploy/varnish/default.vcl).
 
-    The interface of every purge backend: `purge(tags)`, which must not raise. A CDN
-    adapter (Fastly, Cloudflare, Bunny: all purge by cache tag) implements the same.
+    The interface of every purge backend: `purge(tags)`, which must not raise and returns
+    the URLs that did not take the ban (retried by the task `ban`). A CDN adapter (Fastly,
+    Cloudflare, Bunny: all purge by cache tag) implements the same.
     Sends `BAN /` with `X-Ban-Tags: list ads` to each of HTTP_CACHE_PURGE_URLS.
     """
 
@@ -367,7 +445,8 @@ class VarnishBanPurger:
         self.urls = list(urls)
         self.timeout = timeout
 
-    def purge(self, tags: Collection[str]) -> None:
+    def purge(self, tags: Collection[str]) -> set[str]:
+        failed = set()
         for url in self.urls:
             request = urllib.request.Request(
                 url.rstrip("/") + "/", method="BAN", headers={"X-Ban-Tags": " ".join(tags)}
@@ -376,15 +455,19 @@ class VarnishBanPurger:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     response.read()
             except (OSError, urllib.error.URLError) as error:
-                # The editor's save stands; readers get the page fresh within s-maxage.
+                # The editor's save stands; the ban is retried (task `ban`).
                 logger.warning("Cache purge of %s at %s failed: %s", " ".join(tags), url, error)
+                failed.add(url)
+        return failed
 
 
-def get_purger():
-    if not settings.HTTP_CACHE_PURGE_URLS or not settings.HTTP_CACHE_PURGE_BACKEND:
+def get_purger(urls: Collection[str] | None = None):
+    """The purge backend for `urls` (default: all of HTTP_CACHE_PURGE_URLS), or None."""
+    urls = settings.HTTP_CACHE_PURGE_URLS if urls is None else urls
+    if not urls or not settings.HTTP_CACHE_PURGE_BACKEND:
         return None
     backend = import_string(settings.HTTP_CACHE_PURGE_BACKEND)
-    return backend(settings.HTTP_CACHE_PURGE_URLS)
+    return backend(urls)
 
 
 # What each model's changes make stale. The site's own models here; each app connects

@@ -1,6 +1,7 @@
 """Who sent a request: one rule for the ads' limits, the login throttle and the audit log."""
 
 import ipaddress
+from collections.abc import Iterable
 from functools import lru_cache
 
 from django.conf import settings
@@ -11,15 +12,20 @@ def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddre
     return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
 
-def is_trusted_proxy(ip: str) -> bool:
-    """Whether `ip` is one of TRUSTED_PROXIES (addresses or networks)."""
+def in_networks(ip: str, entries: Iterable[str]) -> bool:
+    """Whether `ip` is one of `entries` (addresses or networks, as the settings list them)."""
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return False
     if address.version == 6 and address.ipv4_mapped:
         address = address.ipv4_mapped
-    return any(address in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+    return any(address in network for network in _networks(tuple(entries)))
+
+
+def is_trusted_proxy(ip: str) -> bool:
+    """Whether `ip` is one of TRUSTED_PROXIES (addresses or networks)."""
+    return in_networks(ip, settings.TRUSTED_PROXIES)
 
 
 def client_ip(request) -> str:

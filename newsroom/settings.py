@@ -29,6 +29,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_networks(name: str, default: str) -> list[str]:
+    """Addresses or networks ("127.0.0.1,10.0.0.0/24"); a wrong one stops the start."""
+    entries = env_list(name, default)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name}: {error}") from None
+    return entries
+
+
 DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -65,6 +76,10 @@ INSTALLED_APPS = [
     "notifications",
     "redirects",
     "wordpress",
+    "jobs",
+    "django_tasks",
+    "django_tasks_db",
+    "django_prometheus",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -72,11 +87,19 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers ask /healthz and /readyz by IP address over plain http, before
+    # the https redirect and the Host check; /metrics too (newsroom/health.py).
+    "newsroom.health.HealthMiddleware",
+    # The request id in every log line and in the response (newsroom/logging.py).
+    "newsroom.logging.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Above whitenoise and the 304s: CSP and CORP headers on every response.
     "newsroom.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.RejectNullCharactersMiddleware",
+    # Reading pages read a replica (if there are any), from their first query on.
+    "newsroom.replicas.ReplicaMiddleware",
     # Above the session: it answers 304s before any view and drops a reader's Vary: Cookie.
     "newsroom.caching.HttpCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +114,8 @@ MIDDLEWARE = [
     # The sender's address for the audit log's entries written without a request at hand.
     "audit.middleware.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost but for axes: counts responses by view and status, the lockout page's too.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -128,12 +153,43 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {
         "NAME": os.path.join(tempfile.gettempdir(), f"newsroom-test-{os.getpid()}.sqlite3")
     }
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # No JIT compilation: a page's statements take milliseconds, and a high row estimate
-    # (a search window's words in many years) once had PostgreSQL spend 14 ms compiling a
-    # 2 ms query.
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    # The web server, the worker and its heartbeat write at the same time: a transaction
+    # takes the write lock as it begins and waits for it, rather than failing with
+    # "database is locked" when its first write comes after another process's.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+# Read replicas (newsroom/replicas.py, PostgreSQL streaming replication): reading pages
+# read one of them; staff, forms, the worker and every write use the primary. Bans after a
+# change wait until every replica has replayed it, at most REPLICA_BAN_WAIT seconds (then
+# the worker retries them).
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+REPLICA_BAN_WAIT = float(os.environ.get("REPLICA_BAN_WAIT", "10"))
+for _number, _url in enumerate(DATABASE_REPLICA_URLS):
+    DATABASES[f"replica{_number}"] = {
+        **dj_database_url.parse(
+            _url,
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        ),
+        # Tests run without replicas of their test database: the alias reads the primary.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["newsroom.replicas.ReplicaRouter"] if DATABASE_REPLICA_URLS else []
+if DATABASE_REPLICA_URLS and not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs PostgreSQL (DATABASE_URL).")
+for _database in DATABASES.values():
+    if _database["ENGINE"].endswith("postgresql"):
+        # No JIT compilation: a page's statements take milliseconds, and a high row estimate
+        # (a search window's words in many years) once had PostgreSQL spend 14 ms compiling a
+        # 2 ms query.
+        _options = _database.setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+# The same backends, wrapped by django-prometheus: connections and statements in /metrics.
+# (Their names still end in "sqlite3" and "postgresql".)
+for _database in DATABASES.values():
+    if _database["ENGINE"] in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
+        _database["ENGINE"] = _database["ENGINE"].replace("django.db.", "django_prometheus.db.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A file-based cache is shared by all gunicorn workers of one machine without another
@@ -166,6 +222,11 @@ else:
             "TIMEOUT": 300,
         }
     }
+    # The same backends, their gets, hits and misses counted for /metrics (newsroom/cache.py).
+    CACHES["default"]["BACKEND"] = {
+        "django.core.cache.backends.filebased.FileBasedCache": "newsroom.cache.FileBasedCache",
+        "django.core.cache.backends.locmem.LocMemCache": "newsroom.cache.LocMemCache",
+    }.get(CACHES["default"]["BACKEND"], CACHES["default"]["BACKEND"])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -232,6 +293,59 @@ STORAGES = {
         )
     },
 }
+# Media in S3-compatible object storage (newsroom/storage.py): MEDIA_STORAGE=s3 keeps uploads
+# and renditions in a bucket that all app servers share; "disk" (the default) in MEDIA_ROOT.
+# Readers still get /media/ on the portal's own address: Varnish fetches it from the bucket
+# (deploy/varnish/). The bucket's settings carry django-storages' names and are read in
+# either mode, so `manage.py move_media` can copy between the two. The access keys come
+# from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or boto3's other sources).
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "disk").strip().lower()
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None  # None: AWS itself
+AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+# Path style (https://host/bucket/key) works with every S3-compatible service.
+AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE", "path")
+# Seconds to connect to the bucket and to wait for each answer: a hung bucket costs a
+# request seconds, not a worker.
+MEDIA_STORAGE_TIMEOUT = float(os.environ.get("MEDIA_STORAGE_TIMEOUT", "5"))
+if MEDIA_STORAGE == "s3":
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    STORAGES["default"] = {"BACKEND": "newsroom.storage.MediaS3Storage"}
+elif MEDIA_STORAGE != "disk":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be disk or s3, not {MEDIA_STORAGE!r}.")
+
+# Background work (jobs/): tasks wait in the database the site already has (django-tasks'
+# database backend) until `manage.py worker` runs them; `make run` starts one. A task that
+# fails is tried again after TASK_RETRY_BACKOFF seconds, doubled each time up to
+# TASK_RETRY_BACKOFF_MAX, at most TASK_MAX_ATTEMPTS times (a task may ask for more); the
+# tasks of a worker that has not been heard of for TASK_WORKER_TIMEOUT seconds (killed, its
+# machine gone) are given to another one.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "8"))
+TASK_RETRY_BACKOFF = float(os.environ.get("TASK_RETRY_BACKOFF", "10"))
+TASK_RETRY_BACKOFF_MAX = float(os.environ.get("TASK_RETRY_BACKOFF_MAX", "3600"))
+TASK_WORKER_TIMEOUT = float(os.environ.get("TASK_WORKER_TIMEOUT", "60"))
+# Finished tasks are kept this many days for the admin, then deleted (the schedule's
+# purge_tasks); failed ones too, unless retried.
+TASK_RETENTION_DAYS = int(os.environ.get("TASK_RETENTION_DAYS", "14"))
+# The recurring jobs, run by the workers (jobs.schedule): a management command every
+# `every` seconds or daily `at` (Berlin time). They replace the cron lines of earlier
+# versions; each command also still runs by hand.
+TASK_SCHEDULE = {
+    "refresh_weather": {"command": "refresh_weather", "every": 15 * 60},
+    "send_notifications": {"command": "send_notifications", "every": 60},
+    "backup": {"command": "backup", "at": os.environ.get("BACKUP_AT", "03:15")},
+    "purge_audit_log": {"command": "purge_audit_log", "at": "03:45"},
+    "purge_ad_contacts": {"command": "purge_ad_contacts", "at": "03:50"},
+    "purge_kept_uploads": {"command": "purge_kept_uploads", "at": "03:55"},
+    "purge_tasks": {"command": "purge_tasks", "at": "04:00"},
+    "clearsessions": {"command": "clearsessions", "at": "04:05"},
+}
 
 # Uploads: every image (lead images, author photos, editor images, logos, banners)
 # passes newsroom.images.validate_image within these limits.
@@ -247,6 +361,9 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 # (0: all). Not inside MEDIA_ROOT, which the proxy serves to anyone.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+# Uploaded WordPress exports wait here for the worker (wordpress.ImportRun); never inside
+# MEDIA_ROOT, which the proxy serves to anyone. Web server and worker must share it.
+WORDPRESS_IMPORT_DIR = Path(os.environ.get("WORDPRESS_IMPORT_DIR", BASE_DIR / "var" / "imports"))
 
 # Security. Production runs behind a TLS-terminating proxy; set SECURE_SSL_REDIRECT=false
 # only when the proxy already redirects.
@@ -266,7 +383,15 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# EMAIL_BACKEND delivers (SMTP in production); the site's code only enqueues each mail
+# (jobs.mail), and the worker delivers it, retrying while the server refuses.
+# EMAIL_QUEUE=false delivers within the request, as before the queue.
+EMAIL_DELIVERY_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_BACKEND = (
+    "jobs.mail.QueuedEmailBackend" if env_bool("EMAIL_QUEUE", True) else EMAIL_DELIVERY_BACKEND
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -275,10 +400,23 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "redaktion@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# LOG_FORMAT=json: one JSON object per line (for a log collector) instead of the plain
+# message; either way each record carries the request's id (newsroom/logging.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "newsroom.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "newsroom.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
@@ -376,12 +514,13 @@ TRUSTED_PROXY_COUNT = int(
 # Only these proxies' forwarded addresses are believed (addresses or networks, e.g.
 # "127.0.0.1,10.0.0.0/24"): a request reaching gunicorn directly from anywhere else counts
 # as its own address, however it rotates X-Forwarded-For.
-TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.0/8,::1")
-for _proxy in TRUSTED_PROXIES:
-    try:
-        ipaddress.ip_network(_proxy, strict=False)
-    except ValueError as error:
-        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from None
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", "127.0.0.0/8,::1")
+# Health checks and metrics (newsroom/health.py). /readyz waits at most this many seconds
+# for the database, cache, storage and queue (asked at the same time). /metrics answers
+# only these addresses or networks, asking directly or through TRUSTED_PROXIES; 404 to
+# anyone else.
+READINESS_TIMEOUT = float(os.environ.get("READINESS_TIMEOUT", "0.5"))
+METRICS_ALLOWED_IPS = env_networks("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 # Impression reports (one per page view) counted per address and minute; beyond, ignored.
 ADS_IMPRESSION_REPORTS_PER_MINUTE = int(os.environ.get("ADS_IMPRESSION_REPORTS_PER_MINUTE", "30"))
 # "Meistgelesen": reads of one article from one address (an IPv6 /64) count once within
@@ -419,6 +558,9 @@ HTTP_CACHE_PURGE_BACKEND = os.environ.get(
 # A second ban this many seconds later catches a page rendered from the old data that
 # reached the proxy just after the first one (0: no second ban).
 HTTP_CACHE_PURGE_REPEAT_AFTER = float(os.environ.get("HTTP_CACHE_PURGE_REPEAT_AFTER", "1"))
+# A save waits at most this many seconds for its bans (they take a millisecond when the
+# proxy is well); a ban that fails is retried by the worker until the proxy takes it.
+HTTP_CACHE_PURGE_WAIT = float(os.environ.get("HTTP_CACHE_PURGE_WAIT", "0.25"))
 
 # Audit log of staff actions (audit/): entries older than this many days are deleted by
 # `manage.py purge_audit_log` (run daily).

@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 
 from .caching import add_cache_tags
 from .models import Page
+from .replicas import read_connection
 
 Sections = dict[str, "Section"]
 Providers = Iterable[Callable[[], Sections]]
@@ -90,7 +90,7 @@ def nonempty(sections: Sections) -> Sections:
             probe = probe.order_by().values("pk")[:1].query.sql_with_params()
         parts.append(f"EXISTS ({probe[0]})")
         params.extend(probe[1])
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
         found = dict(zip(probes, cursor.fetchone(), strict=True))
     return {name: section for name, section in sections.items() if found.get(name, True)}

@@ -72,7 +72,10 @@ class KeptUpload:
             return None
         if not isinstance(path, str) or not _KEPT_PATH.match(path):
             return None
-        if not default_storage.exists(path):
+        try:
+            if not default_storage.exists(path):
+                return None
+        except OSError:  # the storage (a bucket) cannot be asked now: as if it were gone
             return None
         return cls(path, str(name), token)
 

@@ -1,9 +1,9 @@
 """E-mail for notifications: the first to a recipient at once, the ones following within
 NOTIFICATION_DIGEST_MINUTES gathered into one digest when the window has passed.
 
-There is no worker: mail that is due goes out right after a notification is committed,
-at most once a minute on an admin page (`send_due_throttled`, from the header's bell) and
-by `manage.py send_notifications` for sites that run it from a timer. Each send first
+The first mail is enqueued right after a notification is committed; the digests that
+become due by time are sent by `manage.py send_notifications`, which the worker's schedule
+runs every minute (jobs.schedule). Each send first
 claims the recipient's MailSettings row with a conditional UPDATE (last mailed before the
 window), so two processes never send the same mail: the second finds nothing to claim.
 """
@@ -12,7 +12,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -25,9 +24,6 @@ from newsroom.models import SiteSettings
 from .models import MailSettings, Notification
 
 logger = logging.getLogger(__name__)
-
-THROTTLE_KEY = "notifications:send-due"
-THROTTLE_SECONDS = 60
 
 
 def _cutoff(now):
@@ -47,13 +43,6 @@ def send_due(user_ids=None, now=None) -> int:
         due = due.filter(user_id__in=user_ids)
     ids = sorted(set(due.values_list("user_id", flat=True)))
     return sum(_send_to(user_id, now, cutoff) for user_id in ids)
-
-
-def send_due_throttled() -> None:
-    """send_due() at most once a minute for the whole site (the app cache's lock): the
-    other admin pages pay one cache lookup."""
-    if cache.add(THROTTLE_KEY, True, THROTTLE_SECONDS):
-        send_due()
 
 
 def _send_to(user_id: int, now, cutoff) -> int:

@@ -41,7 +41,11 @@
 # headline, and answers still stale once the repeated ban has landed; targets: >= 97% hits,
 # home fresh within 2 s, 0 stale, p99 < 20 ms. JSON in var/bench/newsday.json. The
 # newsroom's articles stay in the archive (a few more per run).
-# BENCH_ONLY=pages, =newsday or =import runs that part alone.
+# Last, operations (scripts/bench_ops.py, on a throwaway PostgreSQL cluster): a photo upload
+# until the worker has stored all its renditions, the first reader request of a new photo
+# made on demand versus after the worker, and page p50/p90 reading from a streaming replica
+# versus the primary. JSON in var/bench/ops.json.
+# BENCH_ONLY=pages, =newsday, =import or =ops runs that part alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -58,12 +62,13 @@ export PATH="$PATH:/usr/sbin"
 . scripts/pg.sh  # pg_up, pg_down: the import bench's PostgreSQL
 
 case "$ONLY" in
-  "" | pages | import | newsday) ;;
-  *) echo "bench: BENCH_ONLY is pages, newsday or import (or unset for all), not '$ONLY'" >&2; exit 1 ;;
+  "" | pages | import | newsday | ops) ;;
+  *) echo "bench: BENCH_ONLY is pages, newsday, import or ops (or unset for all), not '$ONLY'" >&2; exit 1 ;;
 esac
 want_pages() { [ -z "$ONLY" ] || [ "$ONLY" = pages ]; }
 want_import() { [ -z "$ONLY" ] || [ "$ONLY" = import ]; }
 want_newsday() { [ -z "$ONLY" ] || [ "$ONLY" = newsday ]; }
+want_ops() { [ -z "$ONLY" ] || [ "$ONLY" = ops ]; }
 
 missing=()
 if want_pages; then
@@ -365,5 +370,11 @@ if want_newsday; then
 fi
 if want_import; then
   measure_import
+fi
+if want_ops; then
+  echo "== operations: renditions by the worker, reads from a replica (PostgreSQL)"
+  pg_up >/dev/null || { echo "bench: no PostgreSQL for the operations part" >&2; exit 1; }
+  BENCH_DIR=$OUT "$BIN/python" scripts/bench_ops.py
+  pg_down
 fi
 if want_pages || want_import; then echo "(JSON: $OUT/results.json)"; fi

@@ -2,8 +2,8 @@
 # The whole suite, as `make test` and CI run it: lint and migration checks, then pytest on
 # SQLite and on a throwaway PostgreSQL 15 cluster. Browser tests use Debian's Chromium.
 # With CI=true nothing may be skipped: missing PostgreSQL, Chromium, the HTML checker,
-# Varnish or Redis are installed, and the run fails if that is impossible. Elsewhere a
-# missing one is skipped and the summary says so loudly. Extra arguments go to pytest.
+# Varnish, Redis or systemd-analyze are installed, and the run fails if that is impossible.
+# Elsewhere a missing one is skipped and the summary says so loudly. Extra arguments go to pytest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -54,6 +54,14 @@ command -v nginx >/dev/null 2>&1 \
   || skipped+=("front tests (tests/proxy/test_front.py): nginx is not installed (apt-get install nginx)")
 command -v redis-server >/dev/null 2>&1 \
   || skipped+=("Redis cache test: redis-server is not installed (apt-get install redis-server)")
+
+# systemd-analyze checks the shipped units (deploy/systemd/, tests/deploy/).
+if in_ci && ! command -v systemd-analyze >/dev/null 2>&1; then
+  echo "== installing systemd (systemd-analyze)"
+  apt_install systemd || { echo "FATAL: cannot install systemd in CI" >&2; exit 1; }
+fi
+command -v systemd-analyze >/dev/null 2>&1 \
+  || skipped+=("systemd unit tests (tests/deploy/): systemd-analyze is not installed (apt-get install systemd)")
 
 # The W3C Nu HTML Checker (Java + the vnu-jar npm package) for the HTML validity tests.
 VNU_JAR=.tools/node_modules/vnu-jar/build/dist/vnu.jar

@@ -28,6 +28,8 @@ sub vcl_recv {
         unset req.http.X-Varnish-Stale-Ok;
         unset req.http.X-Varnish-Pass;
     }
+    # Names the bucket to fetch from (below): set here only, never by a client.
+    unset req.http.X-Media-Bucket;
 
     # The purge listener takes purges from the app servers and nothing else.
     if (local.socket == "purge") {
@@ -40,6 +42,18 @@ sub vcl_recv {
     } else if (req.method == "BAN" || req.method == "PURGE") {
         # Readers all arrive from the TLS proxy's address, which may be a purger's too.
         return (synth(405, "Method Not Allowed"));
+    }
+
+    # The request's id in the app's log lines (newsroom/logging.py): Varnish's own
+    # transaction id, the number varnishlog shows for this request. Never a client's: nginx
+    # passes on what readers send, and an id of their choosing could pose as another
+    # request's.
+    set req.http.X-Request-ID = req.xid;
+
+    # /metrics is for the app servers' own scraper (METRICS_ALLOWED_IPS), never through
+    # the front. (The app refuses forwarded requests as well; this one stops here.)
+    if (req.url ~ "^/metrics([/?]|$)") {
+        return (synth(404, "Not Found"));
     }
 
     # Tag invalidation from the app: BAN / with "X-Ban-Tags: a-42 list".
@@ -98,6 +112,26 @@ sub vcl_recv {
     if (!req.http.Accept-Encoding && req.url !~ "^/media/"
         && req.url !~ "(?i)\.(png|jpe?g|gif|webp|avif|ico|woff2?)(\?|$)") {
         set req.http.X-Varnish-Plain = "1";
+    }
+
+    # Media in object storage (backend.vcl, sub media_bucket): /media/ comes from the
+    # bucket (vcl_backend_fetch), one copy for readers and staff alike. Only object names
+    # go there: no folder (a listing), no dot segment, and no query, which S3 would read
+    # as an operation (?acl, ?tagging) and which would only split the cache.
+    if (req.url ~ "^/media/" && (req.method == "GET" || req.method == "HEAD")) {
+        call media_bucket;
+        if (req.http.X-Media-Bucket == "" || req.url ~ "(?i)^[^?]*/(\.|%2e){0,2}(/|\?|$)") {
+            unset req.http.X-Media-Bucket;
+        } else {
+            set req.url = regsub(req.url, "\?.*$", "");
+            unset req.http.Cookie;
+            unset req.http.Authorization;
+        }
+    }
+
+    # Health checks (newsroom/health.py) are answered by the app every time.
+    if (req.url ~ "^/(healthz|readyz)([?]|$)") {
+        return (pass);
     }
 
     # Forms, beacons, clicks: straight to the app, cookies (CSRF) included.
@@ -171,12 +205,68 @@ sub vcl_backend_fetch {
         unset bereq.http.Accept-Encoding;
     }
     unset bereq.http.X-Varnish-Plain;
+
+    # Media in the bucket (vcl_recv): /media/<key> is /<bucket>/<key> there. What is not
+    # there (vcl_backend_response) the retry asks the app for, as the reader asked.
+    if (bereq.http.X-Media-Bucket) {
+        if (bereq.retries == 0) {
+            set bereq.http.X-Media-Url = bereq.url;
+            set bereq.http.X-Media-Host = bereq.http.Host;
+            set bereq.backend = bucket;
+            set bereq.url = "/" + bereq.http.X-Media-Bucket + regsub(bereq.url, "^/media/", "/");
+            unset bereq.http.Host;  # the bucket's own (.host_header)
+        } else {
+            set bereq.backend = default;
+            set bereq.url = bereq.http.X-Media-Url;
+            set bereq.http.Host = bereq.http.X-Media-Host;
+            unset bereq.http.X-Media-Bucket;
+        }
+    }
 }
 
 sub vcl_backend_response {
     # A failed refresh must not replace the stale copy: abandon keeps it (stale-if-error).
     if (beresp.status >= 500 && (bereq.is_bgfetch || bereq.http.X-Varnish-Fresh)) {
         return (abandon);
+    }
+    # Media from the bucket (vcl_backend_fetch).
+    if (bereq.http.X-Media-Bucket) {
+        if (beresp.status == 403 || beresp.status == 404) {
+            # Not there (403 where the policy allows no listing): a rendition not made
+            # yet the app makes now; for anything else it answers its 404 page.
+            return (retry);
+        }
+        if (beresp.status != 200) {
+            return (error(503, "Service Unavailable"));
+        }
+        # As nginx sent them from disk (deploy/nginx/newsroom-proxy.conf): renditions for a
+        # year (the address changes with the file), other files for 30 days, kept here a
+        # day (as the app's media answers), or longer while the bucket is unreachable.
+        if (bereq.http.X-Media-Url ~ "^/media/renditions/") {
+            set beresp.http.Cache-Control = "public, max-age=31536000, immutable";
+            set beresp.ttl = 365d;
+        } else {
+            set beresp.http.Cache-Control = "max-age=2592000";
+            set beresp.ttl = 1d;
+        }
+        set beresp.grace = 1d;
+        set beresp.keep = 1h;
+        # Shown by other sites (feeds, link previews); an upload opened on its own runs
+        # nothing as our site.
+        set beresp.http.Cross-Origin-Resource-Policy = "cross-origin";
+        set beresp.http.Content-Security-Policy = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+        set beresp.http.X-Content-Type-Options = "nosniff";
+        # One copy for everyone (a bucket's Vary: Origin would split it); the bucket's own
+        # bookkeeping stays inside, as the app's names do (vcl_deliver).
+        unset beresp.http.Vary;
+        unset beresp.http.Set-Cookie;
+        unset beresp.http.Access-Control-Allow-Origin;
+        unset beresp.http.x-amz-request-id;
+        unset beresp.http.x-amz-id-2;
+        unset beresp.http.x-amzn-requestid;
+        unset beresp.http.x-amz-version-id;
+        unset beresp.http.x-amz-server-side-encryption;
+        return (deliver);
     }
     if (bereq.url ~ "^/admin(/|$)") {
         set beresp.uncacheable = true;
@@ -277,6 +367,9 @@ sub vcl_synth {
         set resp.http.X-Title = "Diese Anfrage ist nicht erlaubt";
         set resp.http.X-Text = "Die Seite kann so nicht abgerufen werden.";
         set resp.http.Allow = "GET, HEAD, POST";
+    } else if (resp.status == 404) {
+        set resp.http.X-Title = "Diese Seite gibt es nicht";
+        set resp.http.X-Text = "Unter dieser Adresse gibt es keine Seite.";
     } else {
         set resp.http.X-Title = "Die Anfrage konnte nicht bearbeitet werden";
         set resp.http.X-Text = "Bitte versuchen Sie es noch einmal.";
@@ -328,6 +421,9 @@ sub vcl_deliver {
     if (req.http.X-Varnish-Stale-Ok) {
         set resp.http.X-Cache = "STALE";
     }
+    # A cached copy carries the id of the request that fetched it: each reader gets the
+    # id of their own request.
+    set resp.http.X-Request-ID = req.http.X-Request-ID;
     # Internal bookkeeping stays inside, and so do the software names and versions.
     unset resp.http.Cache-Tags;
     unset resp.http.X-Varnish-SWR;

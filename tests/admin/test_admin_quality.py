@@ -86,6 +86,8 @@ def screens(data) -> dict[str, str]:
         "jobad-change": reverse("admin:ads_jobad_change", args=[ad.pk]),
         "jobad-moderation": reverse("admin:ads_jobad_moderate", args=[ad.pk]),
         "banner-add": reverse("admin:ads_banner_add"),
+        # The queue, with the renditions tasks of the images above.
+        "tasks": reverse("admin:jobs_task_changelist"),
     }
     # The working day's screens, where they exist.
     for name, url_name in [

@@ -4,11 +4,13 @@ follow it, and the designed error pages can be seen in debug."""
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -57,6 +59,21 @@ def get(url: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
+def worker_finished(database, task_path: str, timeout: float = 120) -> bool:
+    """Whether a task of `task_path` succeeded in `make run`'s database within `timeout`."""
+    deadline = time.monotonic() + timeout
+    query = (
+        "SELECT count(*) FROM django_tasks_database_dbtaskresult"
+        " WHERE task_path = ? AND status = 'SUCCESSFUL'"
+    )
+    while time.monotonic() < deadline:
+        with closing(sqlite3.connect(database, timeout=10)) as db:
+            if db.execute(query, [task_path]).fetchone()[0]:
+                return True
+        time.sleep(0.5)
+    return False
+
+
 def test_make_run_serves_on_the_port_it_is_given_and_shows_the_designed_error_pages(tmp_path):
     port = free_port()
     run = make_run(tmp_path, port)
@@ -76,6 +93,10 @@ def test_make_run_serves_on_the_port_it_is_given_and_shows_the_designed_error_pa
         assert status == 500 and "Serverfehler" in page
         status, _page = get(f"http://127.0.0.1:{port}/")
         assert status == 200
+        # The worker beside the server: the demo images' renditions and the schedule's
+        # first weather refresh are done in the background.
+        assert worker_finished(tmp_path / "run.sqlite3", "images.tasks.make_renditions")
+        assert worker_finished(tmp_path / "run.sqlite3", "jobs.tasks.run_command")
     finally:
         os.killpg(run.pid, signal.SIGTERM)
         output = run.communicate(timeout=30)[0]

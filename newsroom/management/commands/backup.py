@@ -41,6 +41,11 @@ class Command(BaseCommand):
             self.stderr.write(
                 _("%(name)s was deleted while the backup ran and is not in it.") % {"name": name}
             )
+        for key in result.skipped:
+            self.stderr.write(
+                _("%(key)s in the bucket has a name no restore would accept; it is not in the "
+                  "backup.") % {"key": key}
+            )  # fmt: skip
         for path in result.deleted:
             self.stdout.write(
                 _("Deleted %(path)s (keeping the newest %(keep)s).")
